@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../src/logger.js';
+import { healthRoutes, type ReadinessChecks } from './health/routes.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { openapiPlugin } from './plugins/openapi.js';
+
+/** The application instance every route plugin is registered on. */
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface AppDependencies {
+  log: Logger;
+  readiness: ReadinessChecks;
+  version: string;
+  bodyLimitBytes: number;
+  /** Where the in-process worker's Temporal runtime exports metrics, if any. */
+  workerMetricsUrl?: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Composes the API: cross-cutting plugins first (errors, metrics, OpenAPI), then one plugin per resource.
+ * The process concerns (listening, shutdown) live in src/roles/api.ts; tests call `app.inject` on this.
+ */
+export async function buildApp(deps: AppDependencies): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes,
+    // A caller's request id is kept (so a trace spans services); otherwise each request gets a fresh one.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, deps.workerMetricsUrl ? { workerMetricsUrl: deps.workerMetricsUrl } : {});
+  await app.register(openapiPlugin, { version: deps.version });
+
+  await app.register(healthRoutes, { checks: deps.readiness });
+
+  return app;
+}

@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Every setting the service reads, in one place. Each entry names its environment variable, so the README
+ * table, docker-compose.yml and the tests that check them can all be derived from this list.
+ */
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: LogLevel;
+  /** Runtime data of the embedded services: PostgreSQL cluster, Temporal SQLite file, outgoing mail. */
+  dataDir: string;
+  /** Downloaded tools (Temporal binaries); kept apart from data so wiping data does not re-download. */
+  cacheDir: string;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  /** Unset means: start the embedded PostgreSQL and use it. */
+  databaseUrl: string | undefined;
+  embeddedPostgres: { port: number };
+  temporal: {
+    /** Unset means: start the embedded Temporal development server and use it. */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    devServer: { port: number; uiPort: number };
+    /** Port of the Temporal SDK runtime's own Prometheus exporter (worker metrics); 0 turns it off. */
+    metricsPort: number;
+  };
+  shutdownTimeoutMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The documented variables: name → what it does. The README's configuration table mirrors this. */
+export const ENVIRONMENT_VARIABLES = {
+  NODE_ENV: 'development (default; readable logs) or production (JSON logs)',
+  LOG_LEVEL: 'pino level: fatal, error, warn, info (default), debug, trace, silent',
+  HOST: 'address the API listens on (default 127.0.0.1 in development, 0.0.0.0 in production)',
+  PORT: 'API port (default 3000)',
+  BODY_LIMIT_BYTES: 'largest accepted request body (default 1048576); larger ones get 413',
+  DATA_DIR: 'folder for embedded PostgreSQL, Temporal SQLite file and outgoing mail (default ./.data)',
+  CACHE_DIR: 'folder for downloaded Temporal binaries (default ./.cache)',
+  DATABASE_URL: 'PostgreSQL URL; when set, the embedded PostgreSQL does not start',
+  EMBEDDED_PG_PORT: 'port of the embedded PostgreSQL (default 54329)',
+  TEMPORAL_ADDRESS: 'host:port of a Temporal frontend; when set, the embedded dev server does not start',
+  TEMPORAL_NAMESPACE: 'Temporal namespace (default "default")',
+  TEMPORAL_TASK_QUEUE: 'task queue of the worker (default "billing-center")',
+  TEMPORAL_DEV_PORT: 'gRPC port of the embedded Temporal dev server (default 7233)',
+  TEMPORAL_UI_PORT: 'Web UI port of the embedded Temporal dev server (default 8233)',
+  TEMPORAL_METRICS_PORT: 'port of the worker runtime\'s Prometheus exporter on 127.0.0.1 (default 9464; 0 turns it off)',
+  TEMPORAL_CLI_PATH: 'path to an existing `temporal` CLI binary for the embedded dev server',
+  TEMPORAL_TEST_SERVER_PATH: 'path to an existing `temporal-test-server` binary (time-skipping tests)',
+  SHUTDOWN_TIMEOUT_MS: 'how long a graceful shutdown may take before the process exits anyway (default 15000)',
+} as const;
+
+export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function port(env: Env, name: EnvironmentVariable, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
+  }
+  return value;
+}
+
+function positiveInt(env: Env, name: EnvironmentVariable, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(`${name} must be a positive whole number, got "${raw}"`);
+  }
+  return value;
+}
+
+function optional(env: Env, name: EnvironmentVariable): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV === 'production' || env.NODE_ENV === 'test' ? env.NODE_ENV : 'development';
+  const logLevel = (optional(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const dataDir = path.resolve(projectRoot, optional(env, 'DATA_DIR') ?? '.data');
+  const cacheDir = path.resolve(projectRoot, optional(env, 'CACHE_DIR') ?? '.cache');
+  const devPort = port(env, 'TEMPORAL_DEV_PORT', 7233);
+  return {
+    env: nodeEnv,
+    logLevel,
+    dataDir,
+    cacheDir,
+    http: {
+      host: optional(env, 'HOST') ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
+      port: port(env, 'PORT', 3000),
+      bodyLimitBytes: positiveInt(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
+    },
+    databaseUrl: optional(env, 'DATABASE_URL'),
+    embeddedPostgres: { port: port(env, 'EMBEDDED_PG_PORT', 54329) },
+    temporal: {
+      address: optional(env, 'TEMPORAL_ADDRESS'),
+      namespace: optional(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: optional(env, 'TEMPORAL_TASK_QUEUE') ?? 'billing-center',
+      devServer: { port: devPort, uiPort: port(env, 'TEMPORAL_UI_PORT', 8233) },
+      metricsPort: port(env, 'TEMPORAL_METRICS_PORT', 9464),
+    },
+    shutdownTimeoutMs: positiveInt(env, 'SHUTDOWN_TIMEOUT_MS', 15_000),
+  };
+}

@@ -1,0 +1,39 @@
+import { buildApp } from '../../api/app.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { Stoppable } from '../runtime/lifecycle.js';
+import { checkTemporal, checkWorkerPolling } from '../temporal/readiness.js';
+import type { TemporalClientHandle } from '../temporal/client.js';
+import { version } from '../version.js';
+
+export interface ApiRole extends Stoppable {
+  url: string;
+}
+
+/** Starts the HTTP API. Stopping it stops accepting connections and waits for in-flight requests. */
+export async function startApi(options: {
+  config: Config;
+  log: Logger;
+  database: Database;
+  temporal: TemporalClientHandle;
+  workerMetricsUrl?: string;
+}): Promise<ApiRole> {
+  const { config, database, temporal } = options;
+  const app = await buildApp({
+    log: options.log,
+    version,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    ...(options.workerMetricsUrl ? { workerMetricsUrl: options.workerMetricsUrl } : {}),
+    readiness: {
+      database: () => database.ping(),
+      temporal: () => checkTemporal(temporal.connection, config.temporal.namespace),
+      worker: () => checkWorkerPolling(temporal.connection, config.temporal.namespace, config.temporal.taskQueue),
+    },
+  });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  return { name: 'api', url: `http://${host}:${port}`, stop: () => app.close() };
+}

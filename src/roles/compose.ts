@@ -1,0 +1,121 @@
+import type { Config } from '../config.js';
+import { ConfigError } from '../config.js';
+import { connectDatabase } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
+import { startEmbeddedPostgres } from '../embedded/postgres.js';
+import { startEmbeddedTemporal } from '../embedded/temporal.js';
+import type { Logger } from '../logger.js';
+import type { Stoppable } from '../runtime/lifecycle.js';
+import { assertPortsFree, type PortClaim } from '../runtime/ports.js';
+import { connectTemporalClient } from '../temporal/client.js';
+import { installTemporalRuntime } from '../temporal/runtime.js';
+import { ensureSearchAttributes } from '../temporal/search-attributes.js';
+import { startWorker } from '../temporal/worker.js';
+import { startApi } from './api.js';
+
+export interface Roles {
+  /** Start PostgreSQL and Temporal in-process when no DATABASE_URL / TEMPORAL_ADDRESS is given. */
+  embedded: boolean;
+  migrate: boolean;
+  worker: boolean;
+  api: boolean;
+}
+
+export interface Started {
+  apiUrl?: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  temporalBinary?: string;
+}
+
+function require(value: string | undefined, name: string, role: string): string {
+  if (value) return value;
+  throw new ConfigError(`${name} is required for ${role} (only \`npm start\` runs the embedded one).`);
+}
+
+/**
+ * Starts the parts of the service a process runs, in dependency order, pushing each onto `started` so the
+ * lifecycle stops them in reverse. `npm start` runs them all; `npm run api`, `npm run worker` and
+ * `npm run db:migrate` run one role against external PostgreSQL and Temporal.
+ */
+export async function startRoles(config: Config, log: Logger, roles: Roles, started: Stoppable[]): Promise<Started> {
+  const role = roles.api && roles.worker ? 'npm start' : roles.api ? 'npm run api' : roles.worker ? 'npm run worker' : 'npm run db:migrate';
+  const embedPostgres = roles.embedded && !config.databaseUrl;
+  const embedTemporal = roles.embedded && !config.temporal.address && (roles.api || roles.worker);
+
+  const claims: PortClaim[] = [];
+  if (roles.api) claims.push({ port: config.http.port, host: config.http.host, what: 'API', envVar: 'PORT' });
+  if (embedPostgres) claims.push({ port: config.embeddedPostgres.port, host: '127.0.0.1', what: 'Embedded PostgreSQL', envVar: 'EMBEDDED_PG_PORT or DATABASE_URL' });
+  if (embedTemporal) {
+    claims.push({ port: config.temporal.devServer.port, host: '127.0.0.1', what: 'Temporal dev server', envVar: 'TEMPORAL_DEV_PORT or TEMPORAL_ADDRESS' });
+    claims.push({ port: config.temporal.devServer.uiPort, host: '127.0.0.1', what: 'Temporal Web UI', envVar: 'TEMPORAL_UI_PORT' });
+  }
+  if (roles.worker) claims.push({ port: config.temporal.metricsPort, host: '127.0.0.1', what: 'Worker metrics', envVar: 'TEMPORAL_METRICS_PORT' });
+  await assertPortsFree(claims);
+
+  let databaseUrl = config.databaseUrl;
+  if (embedPostgres) {
+    const postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgres.port, log });
+    started.push({ name: 'embedded PostgreSQL', stop: postgres.stop });
+    databaseUrl = postgres.url();
+  }
+  const dbUrl = require(databaseUrl, 'DATABASE_URL', role);
+
+  if (roles.migrate) {
+    const applied = await migrate(dbUrl, log);
+    log.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'database schema is up to date');
+  }
+  const result: Started = { databaseUrl: dbUrl, temporalAddress: config.temporal.address ?? '' };
+  if (!roles.api && !roles.worker) return result;
+
+  if (roles.worker) installTemporalRuntime(log, config.temporal.metricsPort);
+  let temporalAddress = config.temporal.address;
+  if (embedTemporal) {
+    const server = await startEmbeddedTemporal({
+      dataDir: config.dataDir,
+      cacheDir: config.cacheDir,
+      port: config.temporal.devServer.port,
+      uiPort: config.temporal.devServer.uiPort,
+      namespace: config.temporal.namespace,
+      log,
+    });
+    started.push({ name: 'embedded Temporal', stop: server.stop });
+    temporalAddress = server.address;
+    result.temporalUiUrl = server.uiUrl;
+    result.temporalBinary = server.binarySource;
+  }
+  result.temporalAddress = require(temporalAddress, 'TEMPORAL_ADDRESS', role);
+
+  const database = connectDatabase(dbUrl);
+  started.push({ name: 'database client', stop: database.close });
+  const temporal = await connectTemporalClient(result.temporalAddress, config.temporal.namespace);
+  started.push({ name: 'Temporal client', stop: temporal.close });
+
+  if (roles.worker) {
+    // On an external server too: operators filter by these in the Web UI, and workflows set them.
+    await ensureSearchAttributes(temporal.connection, config.temporal.namespace);
+    const worker = await startWorker({
+      address: result.temporalAddress,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      dependencies: { log },
+    });
+    started.push({ name: 'worker', stop: worker.shutdown });
+  }
+
+  if (roles.api) {
+    const api = await startApi({
+      config,
+      log,
+      database,
+      temporal,
+      ...(roles.worker && config.temporal.metricsPort > 0
+        ? { workerMetricsUrl: `http://127.0.0.1:${config.temporal.metricsPort}/metrics` }
+        : {}),
+    });
+    started.push(api);
+    result.apiUrl = api.url;
+  }
+  return result;
+}

@@ -1,0 +1,54 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestProject } from 'vitest/node';
+import { freePort } from '../../scripts/free-port.js';
+import { loadConfig } from '../../src/config.js';
+import { migrate } from '../../src/db/migrate.js';
+import { startEmbeddedPostgres } from '../../src/embedded/postgres.js';
+import { createLogger } from '../../src/logger.js';
+import { describeMissingServer, resolveServerExecutable, TemporalBinaryNotFoundError } from '../../src/temporal/binaries.js';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
+import { TEMPLATE_DATABASE } from '../support/database.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Superuser URL of the run's PostgreSQL, `{db}` standing for the database name. */
+    postgresUrlPattern: string;
+    temporalAddress: string;
+  }
+}
+
+/**
+ * One real PostgreSQL (fresh, in a temporary folder) and one time-skipping Temporal test server for the whole
+ * run. Migrations are applied once to a template database; each test file clones it (see test/support).
+ */
+export default async function setup(project: TestProject) {
+  const config = loadConfig();
+  const log = createLogger({ env: 'test', logLevel: 'warn' });
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'billing-center-test-'));
+  // When tests run as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder.
+  await chmod(dataDir, 0o755);
+
+  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), log, databases: [TEMPLATE_DATABASE] });
+  await migrate(postgres.url(TEMPLATE_DATABASE), log);
+
+  const resolved = await resolveServerExecutable('test-server', { cacheDir: config.cacheDir });
+  let temporal: TestWorkflowEnvironment;
+  try {
+    temporal = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolved.executable } });
+  } catch (error) {
+    throw new TemporalBinaryNotFoundError(describeMissingServer('test-server', resolved, error));
+  }
+  await ensureSearchAttributes(temporal.connection, 'default');
+
+  project.provide('postgresUrlPattern', postgres.url('{db}'));
+  project.provide('temporalAddress', temporal.address);
+
+  return async () => {
+    await temporal.teardown();
+    await postgres.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import { Connection } from '@temporalio/client';
+import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection.js';
+import { TimeSkippingWorkflowClient } from '@temporalio/testing';
+import { inject } from 'vitest';
+
+export interface TestTemporal {
+  /** A workflow client whose `result()` lets the shared test server skip time while it waits. */
+  workflow: TimeSkippingWorkflowClient;
+  connection: Connection;
+  address: string;
+  /** A task queue of this file's own, so its worker never takes another file's tasks. */
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+export async function connectTestTemporal(): Promise<TestTemporal> {
+  const address = inject('temporalAddress');
+  // The SDK exposes the test service only to connections it opens itself; this flag is how it does that.
+  const options: InternalConnectionOptions = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
+  const connection = await Connection.connect(options);
+  return {
+    workflow: new TimeSkippingWorkflowClient({ connection, namespace: 'default' }),
+    connection,
+    address,
+    taskQueue: `test-${randomBytes(4).toString('hex')}`,
+    close: () => connection.close(),
+  };
+}
