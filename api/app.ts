@@ -39,6 +39,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // JSON is the only request body the API speaks; anything else is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -56,6 +56,12 @@ export async function runProcess(options: {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // npm answers SIGTERM by killing its script shell and leaving the shell's child (us) running; noticing that
+  // our parent is gone is how `npm start` under a process manager still shuts down cleanly.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown('parent process exited');
+  }, 250).unref();
 
   try {
     await options.start(started);

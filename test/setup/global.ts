@@ -14,7 +14,7 @@ import { TEMPLATE_DATABASE } from '../support/database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Superuser URL of the run's PostgreSQL, `{db}` standing for the database name. */
+    /** Superuser URL of the run's PostgreSQL, `__DB__` standing for the database name. */
     postgresUrlPattern: string;
     temporalAddress: string;
   }
@@ -43,7 +43,7 @@ export default async function setup(project: TestProject) {
   }
   await ensureSearchAttributes(temporal.connection, 'default');
 
-  project.provide('postgresUrlPattern', postgres.url('{db}'));
+  project.provide('postgresUrlPattern', postgres.url('__DB__'));
   project.provide('temporalAddress', temporal.address);
 
   return async () => {

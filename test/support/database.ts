@@ -14,7 +14,7 @@ export interface TestDatabase extends Database {
 }
 
 export function postgresUrl(database: string): string {
-  return inject('postgresUrlPattern').replace('{db}', encodeURIComponent(database));
+  return inject('postgresUrlPattern').replace('__DB__', encodeURIComponent(database));
 }
 
 export async function adminQuery(sql: string, params: unknown[] = []): Promise<pg.QueryResult> {

@@ -1,0 +1,358 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig, projectRoot, type Config } from '../../src/config.js';
+
+/**
+ * No Docker engine runs here, so docker-compose.yml is checked by reading it: the environment it gives the
+ * service's roles against src/config.ts, and the wiring between services (names, ports, databases,
+ * healthchecks, start order) against itself.
+ */
+
+type Scalar = string | number | boolean | null;
+
+interface Healthcheck {
+  test?: string | string[];
+  disable?: boolean;
+}
+
+interface Dependency {
+  condition?: string;
+}
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  restart?: string;
+  environment?: string[] | Record<string, Scalar>;
+  depends_on?: string[] | Record<string, Dependency>;
+  healthcheck?: Healthcheck;
+  ports?: (string | number | { target?: number; published?: string | number })[];
+  stop_grace_period?: string;
+}
+
+interface ComposeFile {
+  services: Record<string, Service>;
+}
+
+function readCompose(): ComposeFile {
+  const text = readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8');
+  const parsed = parse(text) as unknown;
+  if (typeof parsed !== 'object' || parsed === null || !('services' in parsed)) {
+    throw new Error('docker-compose.yml has no services');
+  }
+  return parsed as ComposeFile;
+}
+
+const compose = readCompose();
+const services = compose.services;
+
+function service(name: string): Service {
+  const found = services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+}
+
+/**
+ * Resolves Compose interpolation as `docker compose` does with none of the variables set in the shell or an
+ * .env file: `${VAR:-default}` and `${VAR-default}` give the default, `$$` a literal `$`. Anything that would
+ * need the operator's shell (`${VAR}`, `${VAR:?message}`) cannot be checked here and fails the test.
+ */
+function interpolate(value: string): string {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, name, op, fallback, bare) => {
+    if (match === '$$') return '$';
+    if (op !== undefined) return String(fallback);
+    throw new Error(`"${value}" needs ${String(name ?? bare)} from the shell; give it a default (\${VAR:-default})`);
+  });
+}
+
+/** The variables a service is given, in either Compose form (`- KEY=value` list or `KEY: value` map), interpolated. */
+function environmentOf(svc: Service): Map<string, string | undefined> {
+  const env = new Map<string, string | undefined>();
+  const raw = svc.environment;
+  if (raw === undefined) return env;
+  if (Array.isArray(raw)) {
+    for (const entry of raw) {
+      const at = entry.indexOf('=');
+      // `- KEY` alone passes the shell's value through: given, but unknown here.
+      if (at === -1) env.set(entry, undefined);
+      else env.set(entry.slice(0, at), interpolate(entry.slice(at + 1)));
+    }
+  } else {
+    for (const [key, value] of Object.entries(raw)) {
+      env.set(key, value === null ? undefined : interpolate(String(value)));
+    }
+  }
+  return env;
+}
+
+function given(svc: Service, name: string): string | undefined {
+  return environmentOf(svc).get(name);
+}
+
+/** What the service makes of the environment Compose gives it, defaults applied, exactly as at start. */
+function effectiveConfig(svc: Service): Config {
+  const env: Record<string, string | undefined> = {};
+  for (const [key, value] of environmentOf(svc)) env[key] = value;
+  return loadConfig(env);
+}
+
+function dependencies(svc: Service): Record<string, Dependency> {
+  const raw = svc.depends_on;
+  if (raw === undefined) return {};
+  // The short list form waits for nothing but the container to be created.
+  if (Array.isArray(raw)) return Object.fromEntries(raw.map((name) => [name, {}]));
+  return raw;
+}
+
+function healthcheckCommand(svc: Service): string {
+  const test = svc.healthcheck?.test;
+  if (test === undefined) return '';
+  return Array.isArray(test) ? test.join(' ') : test;
+}
+
+/** The service whose image comes from this repository (e.g. `postgres` for `postgres:16.13-alpine`). */
+function serviceOfImage(repository: string): [string, Service] {
+  const matches = Object.entries(services).filter(([, svc]) => svc.image?.split(/[:@]/)[0] === repository);
+  if (matches.length !== 1) throw new Error(`expected exactly one service running ${repository}, found ${matches.length}`);
+  return matches[0]!;
+}
+
+/** Services that others wait on to finish (`service_completed_successfully`): one-shot jobs, not daemons. */
+function oneShotJobs(): Set<string> {
+  const jobs = new Set<string>();
+  for (const svc of Object.values(services)) {
+    for (const [name, dependency] of Object.entries(dependencies(svc))) {
+      if (dependency.condition === 'service_completed_successfully') jobs.add(name);
+    }
+  }
+  return jobs;
+}
+
+/** Container ports a service publishes. */
+function publishedContainerPorts(svc: Service): number[] {
+  return (svc.ports ?? []).map((port) => {
+    if (typeof port === 'object') return Number(port.target);
+    const spec = String(port).split('/')[0]!;
+    return Number(spec.split(':').at(-1));
+  });
+}
+
+/** Compose durations such as `20s`, `1m30s`, `500ms`, in milliseconds. */
+function durationMs(text: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001 };
+  let total = 0;
+  const rest = text.replace(/(\d+(?:\.\d+)?)(ms|us|h|m|s)/g, (_, amount: string, unit: string) => {
+    total += Number(amount) * units[unit]!;
+    return '';
+  });
+  if (rest !== '') throw new Error(`not a Compose duration: "${text}"`);
+  return total;
+}
+
+const roles = {
+  api: { service: 'api', script: 'api', required: ['DATABASE_URL', 'TEMPORAL_ADDRESS'] },
+  worker: { service: 'worker', script: 'worker', required: ['DATABASE_URL', 'TEMPORAL_ADDRESS'] },
+  migrate: { service: 'migrate', script: 'db:migrate', required: ['DATABASE_URL'] },
+} as const;
+const roleList = Object.values(roles);
+const longRunningRoles = [roles.api, roles.worker];
+
+describe('docker-compose.yml', () => {
+  describe('images', () => {
+    it('pins every image it pulls to a version tag or a digest', () => {
+      const built = new Set(Object.values(services).filter((svc) => svc.build !== undefined).map((svc) => svc.image));
+      const unpinned: string[] = [];
+      for (const [name, svc] of Object.entries(services)) {
+        const image = svc.image;
+        if (image === undefined) {
+          unpinned.push(`${name}: no image`);
+          continue;
+        }
+        if (image.includes('$')) unpinned.push(`${name}: ${image} depends on the shell`);
+        else if (/@sha256:[0-9a-f]{64}$/.test(image)) continue;
+        else {
+          const lastPart = image.split('/').at(-1)!;
+          const tag = lastPart.includes(':') ? lastPart.split(':').at(-1)! : undefined;
+          if (tag === undefined || tag === 'latest') unpinned.push(`${name}: ${image} has no version`);
+          // A pulled image must name a release (16.13, 1.29.7), not a moving major line such as `16-alpine`.
+          else if (!built.has(image) && !/\d+\.\d+/.test(tag)) unpinned.push(`${name}: ${image} is not a release`);
+        }
+      }
+      expect(unpinned).toEqual([]);
+    });
+
+    it('runs api, worker and migrate from the one image built from the Dockerfile', () => {
+      const builders = Object.entries(services).filter(([, svc]) => svc.build !== undefined);
+      expect(builders.map(([name]) => name)).toEqual([roles.migrate.service]);
+      const image = service(roles.migrate.service).image;
+      expect(image).toBeDefined();
+      for (const role of roleList) expect(service(role.service).image, role.service).toBe(image);
+    });
+
+    it('starts each role with its npm script', () => {
+      for (const role of roleList) {
+        const command = service(role.service).command;
+        const words = Array.isArray(command) ? command : (command ?? '').split(/\s+/);
+        expect(words, role.service).toEqual(['npm', 'run', role.script]);
+      }
+    });
+  });
+
+  describe('health and start order', () => {
+    it('gives every service except the one-shot migration job a healthcheck', () => {
+      const jobs = oneShotJobs();
+      expect([...jobs]).toEqual([roles.migrate.service]);
+      const missing = Object.entries(services)
+        .filter(([name]) => !jobs.has(name))
+        .filter(([, svc]) => svc.healthcheck?.disable === true || !/\S/.test(healthcheckCommand(svc)) || healthcheckCommand(svc) === 'NONE')
+        .map(([name]) => name);
+      expect(missing).toEqual([]);
+    });
+
+    it('runs the migration job once, never restarting it', () => {
+      expect(service(roles.migrate.service).restart).toBe('no');
+    });
+
+    it('starts api and worker only after migrations succeeded and Temporal is healthy', () => {
+      const [temporal] = serviceOfImage('temporalio/auto-setup');
+      for (const role of longRunningRoles) {
+        const waitsFor = dependencies(service(role.service));
+        expect(waitsFor[roles.migrate.service]?.condition, `${role.service} → migrate`).toBe('service_completed_successfully');
+        expect(waitsFor[temporal]?.condition, `${role.service} → ${temporal}`).toBe('service_healthy');
+      }
+    });
+
+    it('waits on every dependency with a condition that its target can meet', () => {
+      const problems: string[] = [];
+      for (const [name, svc] of Object.entries(services)) {
+        for (const [target, { condition }] of Object.entries(dependencies(svc))) {
+          const other = services[target];
+          if (!other) problems.push(`${name} depends on unknown service ${target}`);
+          else if (condition === undefined || condition === 'service_started') problems.push(`${name} → ${target}: no readiness condition`);
+          else if (condition === 'service_healthy' && !healthcheckCommand(other)) problems.push(`${name} → ${target}: it has no healthcheck`);
+          else if (condition === 'service_completed_successfully' && other.restart !== 'no') problems.push(`${name} → ${target}: it restarts`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('gives api and worker longer to stop than their own graceful-shutdown timeout', () => {
+      for (const role of longRunningRoles) {
+        const svc = service(role.service);
+        // Compose's default is 10 s, after which the container is killed mid-shutdown.
+        const grace = durationMs(svc.stop_grace_period ?? '10s');
+        expect(grace, role.service).toBeGreaterThan(effectiveConfig(svc).shutdownTimeoutMs);
+      }
+    });
+  });
+
+  describe('environment of api, worker and migrate', () => {
+    it('gives them only variables the service reads', () => {
+      const unknown: string[] = [];
+      for (const role of roleList) {
+        for (const name of environmentOf(service(role.service)).keys()) {
+          if (!Object.hasOwn(ENVIRONMENT_VARIABLES, name)) unknown.push(`${role.service}: ${name}`);
+        }
+      }
+      expect(unknown).toEqual([]);
+    });
+
+    it('gives each role every variable it requires: DATABASE_URL, and TEMPORAL_ADDRESS for api and worker', () => {
+      for (const role of roleList) {
+        const env = environmentOf(service(role.service));
+        for (const name of role.required) expect(env.get(name), `${role.service}: ${name}`).toMatch(/\S/);
+      }
+    });
+
+    it('gives them values the service accepts', () => {
+      for (const role of roleList) {
+        let error: unknown;
+        try {
+          effectiveConfig(service(role.service));
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error, role.service).not.toBeInstanceOf(ConfigError);
+        expect(error, role.service).toBeUndefined();
+      }
+    });
+
+    it('runs every role in production mode', () => {
+      for (const role of roleList) expect(given(service(role.service), 'NODE_ENV'), role.service).toBe('production');
+    });
+  });
+
+  describe('wiring', () => {
+    it('makes the api listen on all interfaces, on the port it publishes and probes', () => {
+      const api = service(roles.api.service);
+      expect(given(api, 'HOST')).toBe('0.0.0.0');
+      const port = effectiveConfig(api).http.port;
+      expect(port).toBe(3000);
+      expect(publishedContainerPorts(api)).toContain(port);
+      expect(healthcheckCommand(api)).toMatch(new RegExp(`http://(127\\.0\\.0\\.1|localhost):${port}/(readyz|healthz)\\b`));
+    });
+
+    it('probes the worker on the metrics port it turns on', () => {
+      const worker = service(roles.worker.service);
+      const metricsPort = effectiveConfig(worker).temporal.metricsPort;
+      // 0 turns the exporter off, and the healthcheck would never pass.
+      expect(metricsPort).toBeGreaterThan(0);
+      expect(healthcheckCommand(worker)).toContain(`http://127.0.0.1:${metricsPort}/`);
+    });
+
+    it('points DATABASE_URL at the postgres service, its port and the database and user it creates', () => {
+      const [postgresName, postgres] = serviceOfImage('postgres');
+      for (const role of roleList) {
+        const url = new URL(given(service(role.service), 'DATABASE_URL')!);
+        expect(url.protocol, role.service).toMatch(/^postgres(ql)?:$/);
+        expect(url.hostname, role.service).toBe(postgresName);
+        expect(url.port || '5432', role.service).toBe('5432');
+        expect(decodeURIComponent(url.pathname.slice(1)), role.service).toBe(given(postgres, 'POSTGRES_DB'));
+        expect(decodeURIComponent(url.username), role.service).toBe(given(postgres, 'POSTGRES_USER') ?? 'postgres');
+        expect(decodeURIComponent(url.password), role.service).toBe(given(postgres, 'POSTGRES_PASSWORD'));
+      }
+    });
+
+    it('keeps Billing Center\'s database apart from the ones Temporal creates', () => {
+      const [postgresName, postgres] = serviceOfImage('postgres');
+      const [, temporal] = serviceOfImage('temporalio/auto-setup');
+      const billingDatabase = given(postgres, 'POSTGRES_DB');
+      expect(billingDatabase).toMatch(/\S/);
+      // auto-setup's defaults, unless DBNAME / VISIBILITY_DBNAME say otherwise.
+      const temporalDatabases = [given(temporal, 'DBNAME') ?? 'temporal', given(temporal, 'VISIBILITY_DBNAME') ?? 'temporal_visibility'];
+      expect(temporalDatabases).not.toContain(billingDatabase);
+      expect(given(temporal, 'DB')).toBe('postgres12');
+      expect(given(temporal, 'POSTGRES_SEEDS')).toBe(postgresName);
+      expect(given(temporal, 'DB_PORT')).toBe('5432');
+      expect(given(temporal, 'POSTGRES_USER')).toBe(given(postgres, 'POSTGRES_USER') ?? 'postgres');
+      expect(given(temporal, 'POSTGRES_PWD')).toBe(given(postgres, 'POSTGRES_PASSWORD'));
+    });
+
+    it('points TEMPORAL_ADDRESS of api, worker and the Web UI at the temporal service\'s frontend port 7233', () => {
+      const [temporalName] = serviceOfImage('temporalio/auto-setup');
+      const [uiName] = serviceOfImage('temporalio/ui');
+      for (const name of [roles.api.service, roles.worker.service, uiName]) {
+        expect(given(service(name), 'TEMPORAL_ADDRESS'), name).toBe(`${temporalName}:7233`);
+      }
+    });
+
+    it('uses the Temporal namespace that auto-setup creates and the temporal healthcheck waits for', () => {
+      const [, temporal] = serviceOfImage('temporalio/auto-setup');
+      const created = given(temporal, 'DEFAULT_NAMESPACE') ?? 'default';
+      expect(given(temporal, 'SKIP_DEFAULT_NAMESPACE_CREATION') ?? 'false').toBe('false');
+      expect(healthcheckCommand(temporal)).toMatch(new RegExp(`namespace describe\\b.*(--namespace|-n) ${created}\\b`));
+      for (const role of longRunningRoles) {
+        expect(effectiveConfig(service(role.service)).temporal.namespace, role.service).toBe(created);
+      }
+    });
+
+    it('has the api start workflows on the task queue the worker polls', () => {
+      const api = effectiveConfig(service(roles.api.service));
+      const worker = effectiveConfig(service(roles.worker.service));
+      expect(api.temporal.taskQueue).toBe(worker.temporal.taskQueue);
+    });
+  });
+});
