@@ -250,6 +250,18 @@ describe('docker-compose.yml', () => {
   });
 
   describe('environment of api, worker and migrate', () => {
+    it('starts with nothing set in the shell: every interpolated variable has a default', () => {
+      const needsShell: string[] = [];
+      for (const [name, svc] of Object.entries(services)) {
+        try {
+          environmentOf(svc);
+        } catch (error) {
+          needsShell.push(`${name}: ${(error as Error).message}`);
+        }
+      }
+      expect(needsShell).toEqual([]);
+    });
+
     it('gives them only variables the service reads', () => {
       const unknown: string[] = [];
       for (const role of roleList) {
