@@ -3,16 +3,26 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../src/logger.js';
+import type { ServiceContext } from '../src/services/context.js';
+import { accountRoutes } from './account/routes.js';
+import { adminRoutes } from './admin/routes.js';
+import { authRoutes } from './auth/routes.js';
+import { cloudAccountRoutes } from './cloud-accounts/routes.js';
 import { healthRoutes, type ReadinessChecks } from './health/routes.js';
+import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { realNameReviewRoutes } from './support/real-name-routes.js';
+import { workspaceRoutes } from './workspaces/routes.js';
 
 /** The application instance every route plugin is registered on. */
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 export interface AppDependencies {
   log: Logger;
+  services: ServiceContext;
   readiness: ReadinessChecks;
   version: string;
   bodyLimitBytes: number;
@@ -47,10 +57,18 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   });
 
   await app.register(errorsPlugin);
+  await app.register(rateLimitPlugin);
+  await app.register(authPlugin, { services: deps.services });
   await app.register(metricsPlugin, deps.workerMetricsUrl ? { workerMetricsUrl: deps.workerMetricsUrl } : {});
   await app.register(openapiPlugin, { version: deps.version });
 
   await app.register(healthRoutes, { checks: deps.readiness });
+  await app.register(authRoutes, { services: deps.services });
+  await app.register(accountRoutes, { services: deps.services });
+  await app.register(cloudAccountRoutes, { services: deps.services });
+  await app.register(workspaceRoutes, { services: deps.services });
+  await app.register(realNameReviewRoutes, { services: deps.services });
+  await app.register(adminRoutes, { services: deps.services });
 
   return app;
 }

@@ -31,6 +31,11 @@ export interface Config {
     metricsPort: number;
   };
   shutdownTimeoutMs: number;
+  auth: {
+    tokenTtlMs: number;
+    /** The first admin, created once at start when no user has that email; never overwritten. */
+    bootstrapAdmin: { email: string; password: string } | undefined;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -54,6 +59,9 @@ export const ENVIRONMENT_VARIABLES = {
   TEMPORAL_METRICS_PORT: 'port of the worker runtime\'s Prometheus exporter on 127.0.0.1 (default 9464; 0 turns it off)',
   TEMPORAL_CLI_PATH: 'path to an existing `temporal` CLI binary for the embedded dev server',
   TEMPORAL_TEST_SERVER_PATH: 'path to an existing `temporal-test-server` binary (time-skipping tests)',
+  TOKEN_TTL_HOURS: 'how long a sign-in token lives (default 12)',
+  ADMIN_EMAIL: 'email of the first admin, created at start if no user has it (with ADMIN_PASSWORD; never overwritten)',
+  ADMIN_PASSWORD: 'password of that first admin (at least 10 characters, not a common one)',
   SHUTDOWN_TIMEOUT_MS: 'how long a graceful shutdown may take before the process exits anyway (default 15000)',
 } as const;
 
@@ -88,6 +96,14 @@ function optional(env: Env, name: EnvironmentVariable): string | undefined {
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
+function bootstrapAdmin(env: Env): Config['auth']['bootstrapAdmin'] {
+  const email = optional(env, 'ADMIN_EMAIL');
+  const password = env.ADMIN_PASSWORD;
+  if (email === undefined && !password) return undefined;
+  if (email === undefined || !password) throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither');
+  return { email, password };
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -119,5 +135,9 @@ export function loadConfig(env: Env = process.env): Config {
       metricsPort: port(env, 'TEMPORAL_METRICS_PORT', 9464),
     },
     shutdownTimeoutMs: positiveInt(env, 'SHUTDOWN_TIMEOUT_MS', 15_000),
+    auth: {
+      tokenTtlMs: positiveInt(env, 'TOKEN_TTL_HOURS', 12) * 3_600_000,
+      bootstrapAdmin: bootstrapAdmin(env),
+    },
   };
 }

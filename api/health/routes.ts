@@ -30,6 +30,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessChecks }
   app.get(
     '/healthz',
     {
+      config: { access: { public: true } },
       schema: {
         tags: ['operations'],
         summary: 'Liveness: the process is up',
@@ -42,6 +43,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessChecks }
   app.get(
     '/readyz',
     {
+      config: { access: { public: true } },
       schema: {
         tags: ['operations'],
         summary: 'Readiness: database reachable, Temporal reachable, a worker polling (503 until all three hold)',

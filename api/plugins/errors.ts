@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { DomainError, type DomainErrorKind } from '../../src/domain/errors.js';
+import { InvalidAmountError } from '../../src/domain/money.js';
 import { PROBLEM_CONTENT_TYPE, problem, ProblemError, problemTypeUri, ProblemType, type FieldError } from '../problem.js';
 
 /**
@@ -13,8 +15,30 @@ function fieldPath(part: string | undefined, error: { instancePath?: string; par
   return typeof missing === 'string' ? `${base}/${missing}` : base;
 }
 
+const STATUS: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  business_rule: 422,
+  rate_limited: 429,
+};
+
+function fromDomainError(error: DomainError): ProblemError {
+  const retry = error.extra.retryAfterSeconds;
+  return problem(STATUS[error.kind], error.code, error.message, {
+    ...(error.extra.fields ? { errors: error.extra.fields } : {}),
+    ...(retry === undefined ? {} : { headers: { 'retry-after': String(retry) } }),
+  });
+}
+
 function fromFastifyError(error: FastifyError): ProblemError | undefined {
   if (error instanceof ProblemError) return error;
+  if (error instanceof DomainError) return fromDomainError(error);
+  if (error instanceof InvalidAmountError) {
+    return problem(400, ProblemType.validation, error.message, { errors: [{ path: `/body${error.field}`, message: error.message }] });
+  }
   if (error.validation) {
     const errors: FieldError[] = error.validation.map((v) => ({
       path: fieldPath(error.validationContext, v as { instancePath?: string; params?: Record<string, unknown> }),

@@ -41,7 +41,8 @@ export const metricsPlugin = fp(async (app: FastifyInstance, options: { workerMe
     }
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  // Operators' people and machine scrapers (with an API key) alike.
+  app.get('/metrics', { config: { access: { roles: ['operator', 'admin'], platform: true } }, schema: { hide: true } }, async (_request, reply) => {
     let text = await registry.metrics();
     if (options.workerMetricsUrl) {
       try {

@@ -6,6 +6,8 @@ import type { Stoppable } from '../runtime/lifecycle.js';
 import { checkTemporal, checkWorkerPolling } from '../temporal/readiness.js';
 import type { TemporalClientHandle } from '../temporal/client.js';
 import { version } from '../version.js';
+import type { ServiceContext } from '../services/context.js';
+import { ensureBootstrapAdmin } from '../services/identity/staff.js';
 
 export interface ApiRole extends Stoppable {
   url: string;
@@ -20,8 +22,11 @@ export async function startApi(options: {
   workerMetricsUrl?: string;
 }): Promise<ApiRole> {
   const { config, database, temporal } = options;
+  const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs };
+  if (config.auth.bootstrapAdmin) await ensureBootstrapAdmin(services, config.auth.bootstrapAdmin, options.log);
   const app = await buildApp({
     log: options.log,
+    services,
     version,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ...(options.workerMetricsUrl ? { workerMetricsUrl: options.workerMetricsUrl } : {}),

@@ -31,6 +31,8 @@ beforeAll(async () => {
     TEMPORAL_UI_PORT: String(ports.ui),
     TEMPORAL_METRICS_PORT: String(ports.metrics),
     LOG_LEVEL: 'info',
+    ADMIN_EMAIL: 'first-admin@example.com',
+    ADMIN_PASSWORD: 'Admin-Password-For-E2E',
   });
 });
 
@@ -100,8 +102,18 @@ describe('npm start', () => {
     const document = (await (await fetch(api('/docs/json'))).json()) as { openapi: string };
     expect(document.openapi).toMatch(/^3\./);
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
-    const metrics = await (await fetch(api('/metrics'))).text();
+    // The first admin exists (from ADMIN_EMAIL / ADMIN_PASSWORD) and may read the metrics, worker's included.
+    expect((await fetch(api('/metrics'))).status).toBe(401);
+    const login = await fetch(api('/v1/auth/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'first-admin@example.com', password: 'Admin-Password-For-E2E' }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const metrics = await (await fetch(api('/metrics'), { headers: { authorization: `Bearer ${token}` } })).text();
     expect(metrics).toContain('http_requests_total');
+    expect(metrics).toMatch(/temporal_/);
 
     // State that must survive a restart: a row in PostgreSQL and a running workflow with a timer in Temporal.
     await withDatabase(async (db) => {

@@ -1,29 +1,30 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../../api/app.js';
-import type { ReadinessChecks } from '../../../api/health/routes.js';
-import { problem, ProblemType } from '../../../api/problem.js';
-import { createLogger } from '../../../src/logger.js';
+import type { App } from '../../api/app.js';
+import type { ReadinessChecks } from '../../api/health/routes.js';
+import { problem, ProblemType } from '../../api/problem.js';
+import { bearer, createTestApp, type TestApp } from '../support/app.js';
 
 const ok = async () => undefined;
 let readiness: ReadinessChecks = { database: ok, temporal: ok, worker: ok };
 let app: App;
+let testApp: TestApp;
 
 beforeAll(async () => {
-  app = await buildApp({
-    log: createLogger({ env: 'test', logLevel: 'silent' }),
-    version: '0.0.0-test',
-    bodyLimitBytes: 1024,
+  testApp = await createTestApp({
     readiness: {
       database: () => readiness.database(),
       temporal: () => readiness.temporal(),
       worker: () => readiness.worker(),
     },
   });
+  app = testApp.app;
+  const open = { access: { public: true } } as const;
   // Routes that exist only here, to exercise the edge the real routes share.
   app.post(
     '/test/echo',
     {
+      config: open,
       schema: {
         body: Type.Object(
           { name: Type.String({ minLength: 1, maxLength: 10 }), count: Type.Integer({ minimum: 1 }) },
@@ -33,17 +34,17 @@ beforeAll(async () => {
     },
     async (request) => request.body,
   );
-  app.get('/test/refuse', async () => {
+  app.get('/test/refuse', { config: open }, async () => {
     throw problem(422, ProblemType.businessRule, 'The voucher has expired.');
   });
-  app.get('/test/crash', async () => {
+  app.get('/test/crash', { config: open }, async () => {
     throw new Error('secret internal detail: connection string postgres://x');
   });
   await app.ready();
 });
 
 afterAll(async () => {
-  await app.close();
+  await testApp.close();
 });
 
 function expectProblem(response: { headers: Record<string, unknown>; json(): unknown }, status: number, type: string) {
@@ -91,7 +92,7 @@ describe('the HTTP edge', () => {
       method: 'POST',
       url: '/test/echo',
       headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ name: 'x'.repeat(2000), count: 1 }),
+      payload: JSON.stringify({ name: 'x'.repeat(70_000), count: 1 }),
     });
     expect(response.statusCode).toBe(413);
     expectProblem(response, 413, 'payload-too-large');
@@ -171,11 +172,14 @@ describe('operations endpoints', () => {
   it('exports request counts by route and status and latency histograms in Prometheus text', async () => {
     await app.inject({ method: 'GET', url: '/healthz' });
     await app.inject({ method: 'GET', url: '/v1/missing' });
-    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    const operator = await testApp.staff(['operator']);
+    const response = await app.inject({ method: 'GET', url: '/metrics', headers: bearer(operator.token) });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     expect(response.body).toMatch(/http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
     expect(response.body).toMatch(/http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/);
+    expect(response.body).toMatch(/http_requests_total\{method="GET",route="\/metrics",status="401"\} \d+/);
     expect(response.body).toContain('http_request_duration_seconds_bucket');
     expect(response.body).toContain('process_cpu_user_seconds_total');
   });

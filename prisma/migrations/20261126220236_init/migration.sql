@@ -1,0 +1,176 @@
+-- CreateTable
+CREATE TABLE "accounts" (
+    "id" UUID NOT NULL,
+    "name" VARCHAR(100) NOT NULL,
+    "currency" CHAR(3) NOT NULL DEFAULT 'CNY',
+    "timezone" VARCHAR(64) NOT NULL DEFAULT 'Asia/Shanghai',
+    "phone" VARCHAR(32),
+    "contact_email" VARCHAR(254) NOT NULL,
+    "real_name_status" VARCHAR(16) NOT NULL DEFAULT 'none',
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "accounts_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "users" (
+    "id" UUID NOT NULL,
+    "email" VARCHAR(254) NOT NULL,
+    "name" VARCHAR(100) NOT NULL,
+    "password_hash" VARCHAR(255) NOT NULL,
+    "roles" VARCHAR(16)[],
+    "account_id" UUID,
+    "created_by_id" UUID,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "users_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "sessions" (
+    "id" UUID NOT NULL,
+    "token_hash" CHAR(64) NOT NULL,
+    "user_id" UUID NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
+    "revoked_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "sessions_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "login_throttles" (
+    "email" VARCHAR(254) NOT NULL,
+    "failures" INTEGER NOT NULL DEFAULT 0,
+    "window_start" TIMESTAMPTZ(3) NOT NULL,
+    "locked_until" TIMESTAMPTZ(3),
+
+    CONSTRAINT "login_throttles_pkey" PRIMARY KEY ("email")
+);
+
+-- CreateTable
+CREATE TABLE "api_keys" (
+    "id" UUID NOT NULL,
+    "name" VARCHAR(100) NOT NULL,
+    "prefix" VARCHAR(16) NOT NULL,
+    "key_hash" CHAR(64) NOT NULL,
+    "created_by_id" UUID NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "revoked_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "api_keys_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "real_name_verifications" (
+    "id" UUID NOT NULL,
+    "account_id" UUID NOT NULL,
+    "type" VARCHAR(16) NOT NULL,
+    "legal_name" VARCHAR(200) NOT NULL,
+    "document_number" VARCHAR(18) NOT NULL,
+    "legal_representative" VARCHAR(100),
+    "status" VARCHAR(16) NOT NULL DEFAULT 'pending',
+    "rejection_reason" VARCHAR(500),
+    "submitted_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "reviewed_by_id" UUID,
+    "reviewed_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "real_name_verifications_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "cloud_accounts" (
+    "id" UUID NOT NULL,
+    "account_id" UUID NOT NULL,
+    "provider" VARCHAR(16) NOT NULL,
+    "external_account_id" VARCHAR(64) NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "cloud_accounts_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "workspaces" (
+    "id" VARCHAR(64) NOT NULL,
+    "site" VARCHAR(64) NOT NULL,
+    "name" VARCHAR(100) NOT NULL,
+    "account_id" UUID NOT NULL,
+    "settlement" VARCHAR(16) NOT NULL DEFAULT 'billing_center',
+    "cloud_account_id" UUID,
+    "bound_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "workspaces_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "audit_events" (
+    "id" BIGSERIAL NOT NULL,
+    "actor_id" UUID NOT NULL,
+    "action" VARCHAR(64) NOT NULL,
+    "target_type" VARCHAR(32) NOT NULL,
+    "target_id" VARCHAR(64) NOT NULL,
+    "details" JSONB NOT NULL DEFAULT '{}',
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "audit_events_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "users_email_key" ON "users"("email");
+
+-- CreateIndex
+CREATE INDEX "users_account_id_idx" ON "users"("account_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "sessions_token_hash_key" ON "sessions"("token_hash");
+
+-- CreateIndex
+CREATE INDEX "sessions_user_id_idx" ON "sessions"("user_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "api_keys_key_hash_key" ON "api_keys"("key_hash");
+
+-- CreateIndex
+CREATE INDEX "real_name_verifications_account_id_submitted_at_idx" ON "real_name_verifications"("account_id", "submitted_at");
+
+-- CreateIndex
+CREATE INDEX "real_name_verifications_status_submitted_at_idx" ON "real_name_verifications"("status", "submitted_at");
+
+-- CreateIndex
+CREATE INDEX "cloud_accounts_account_id_idx" ON "cloud_accounts"("account_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "cloud_accounts_provider_external_account_id_key" ON "cloud_accounts"("provider", "external_account_id");
+
+-- CreateIndex
+CREATE INDEX "workspaces_account_id_idx" ON "workspaces"("account_id");
+
+-- CreateIndex
+CREATE INDEX "workspaces_cloud_account_id_idx" ON "workspaces"("cloud_account_id");
+
+-- CreateIndex
+CREATE INDEX "audit_events_created_at_idx" ON "audit_events"("created_at");
+
+-- CreateIndex
+CREATE INDEX "audit_events_target_type_target_id_idx" ON "audit_events"("target_type", "target_id");
+
+-- AddForeignKey
+ALTER TABLE "users" ADD CONSTRAINT "users_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "accounts"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "real_name_verifications" ADD CONSTRAINT "real_name_verifications_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "accounts"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "cloud_accounts" ADD CONSTRAINT "cloud_accounts_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "accounts"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "workspaces" ADD CONSTRAINT "workspaces_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "accounts"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "workspaces" ADD CONSTRAINT "workspaces_cloud_account_id_fkey" FOREIGN KEY ("cloud_account_id") REFERENCES "cloud_accounts"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+

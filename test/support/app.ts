@@ -1,0 +1,88 @@
+import { buildApp, type App } from '../../api/app.js';
+import type { ReadinessChecks } from '../../api/health/routes.js';
+import { inTransaction } from '../../src/db/transaction.js';
+import { createLogger } from '../../src/logger.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { createApiKey } from '../../src/services/identity/api-keys.js';
+import { hashPassword } from '../../src/services/identity/passwords.js';
+import type { StaffRole } from '../../src/domain/identity/roles.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
+export interface TestApp {
+  app: App;
+  db: TestDatabase;
+  services: ServiceContext;
+  clock: TestClock;
+  /** Registers a customer through the API; returns its token and account id. */
+  customer(overrides?: { email?: string; name?: string }): Promise<{ token: string; accountId: string; email: string; password: string }>;
+  /** A staff user with these roles, created directly (the admin API is tested on its own), signed in. */
+  staff(roles: StaffRole[]): Promise<{ token: string; userId: string }>;
+  /** A platform API key. */
+  apiKey(): Promise<string>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export const STRONG_PASSWORD = 'Correct-Horse-Battery-9';
+
+/** The real application on a fresh database of its own, with a clock the test controls. */
+export async function createTestApp(options: { readiness?: ReadinessChecks } = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  let offset = 0;
+  const clock: TestClock = { now: () => new Date(Date.now() + offset), advance: (ms) => void (offset += ms) };
+  const services: ServiceContext = { prisma: db.prisma, now: clock.now, tokenTtlMs: 12 * 3_600_000 };
+  const ok = async () => undefined;
+  const app = await buildApp({
+    log: createLogger({ env: 'test', logLevel: 'silent' }),
+    services,
+    version: '0.0.0-test',
+    bodyLimitBytes: 64 * 1024,
+    readiness: options.readiness ?? { database: () => db.ping(), temporal: ok, worker: ok },
+  });
+
+  const testApp: TestApp = {
+    app,
+    db,
+    services,
+    clock,
+    async customer(overrides = {}) {
+      const email = overrides.email ?? `customer-${unique()}@example.com`;
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/auth/register',
+        payload: { email, password: STRONG_PASSWORD, name: overrides.name ?? 'Test Customer' },
+      });
+      if (response.statusCode !== 201) throw new Error(`register failed: ${response.statusCode} ${response.body}`);
+      const body = response.json() as { token: string; account: { id: string } };
+      return { token: body.token, accountId: body.account.id, email, password: STRONG_PASSWORD };
+    },
+    async staff(roles) {
+      const email = `staff-${unique()}@example.com`;
+      const user = await db.prisma.user.create({
+        data: { email, name: 'Staff', passwordHash: await hashPassword(STRONG_PASSWORD), roles },
+      });
+      const response = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: STRONG_PASSWORD } });
+      if (response.statusCode !== 200) throw new Error(`login failed: ${response.statusCode} ${response.body}`);
+      return { token: (response.json() as { token: string }).token, userId: user.id };
+    },
+    async apiKey() {
+      const admin = await db.prisma.user.create({
+        data: { email: `key-admin-${unique()}@example.com`, name: 'Admin', passwordHash: 'x', roles: ['admin'] },
+      });
+      return (await inTransaction(db.prisma, (tx) => createApiKey(tx, admin.id, 'test platform'))).key;
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+  return testApp;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
