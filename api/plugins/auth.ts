@@ -20,6 +20,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyInstance {
+    /** Every route with who may call it, for the OpenAPI document and the access-matrix test. */
+    routeAccess: { method: string; url: string; access: Access }[];
+  }
 }
 
 const unauthenticated = () =>
@@ -36,13 +40,25 @@ async function identify(ctx: ServiceContext, header: string | undefined): Promis
 }
 
 export const authPlugin = fp(async (app: FastifyInstance, options: { services: ServiceContext }) => {
+  app.decorate('routeAccess', []);
   app.addHook('onRoute', (route) => {
     // Swagger UI's own routes are public by nature.
     if (route.url.startsWith('/docs')) {
       route.config = { ...route.config, access: { public: true } };
       return;
     }
-    if (!route.config?.access) throw new Error(`route ${route.method} ${route.url} does not declare who may call it (config.access)`);
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${route.method} ${route.url} does not declare who may call it (config.access)`);
+    // The OpenAPI document says who may call each route.
+    if (route.schema && !('public' in access)) {
+      const who = [...(access.roles ?? []), ...(access.platform ? ['platform API key'] : [])].join(', ');
+      const schema = route.schema as Record<string, unknown>;
+      schema.security = [...(access.roles?.length ? [{ bearer: [] }] : []), ...(access.platform ? [{ apiKey: [] }] : [])];
+      schema.description = [schema.description, `Who: ${who}.`].filter(Boolean).join('\n\n');
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') app.routeAccess.push({ method, url: route.url, access });
+    }
   });
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
