@@ -10,7 +10,9 @@ import { PROBLEM_CONTENT_TYPE, problem, ProblemError, problemTypeUri, ProblemTyp
  */
 
 function fieldPath(part: string | undefined, error: { instancePath?: string; params?: Record<string, unknown> }): string {
-  const base = `/${part ?? 'body'}${error.instancePath ?? ''}`;
+  // Fastify calls the query string `querystring`; clients know it as the query.
+  const name = part === 'querystring' ? 'query' : (part ?? 'body');
+  const base = `/${name}${error.instancePath ?? ''}`;
   const missing = error.params?.missingProperty ?? error.params?.additionalProperty;
   return typeof missing === 'string' ? `${base}/${missing}` : base;
 }

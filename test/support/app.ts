@@ -57,6 +57,8 @@ export async function createTestApp(options: { readiness?: ReadinessChecks } = {
         method: 'POST',
         url: '/v1/auth/register',
         payload: { email, password: STRONG_PASSWORD, name: overrides.name ?? 'Test Customer' },
+        // Each test customer from an address of its own, so fixtures never trip the per-address limit.
+        remoteAddress: `10.250.${(counter >> 8) & 255}.${counter & 255}`,
       });
       if (response.statusCode !== 201) throw new Error(`register failed: ${response.statusCode} ${response.body}`);
       const body = response.json() as { token: string; account: { id: string } };
@@ -67,7 +69,12 @@ export async function createTestApp(options: { readiness?: ReadinessChecks } = {
       const user = await db.prisma.user.create({
         data: { email, name: 'Staff', passwordHash: await hashPassword(STRONG_PASSWORD), roles },
       });
-      const response = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: STRONG_PASSWORD } });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email, password: STRONG_PASSWORD },
+        remoteAddress: `10.251.${(counter >> 8) & 255}.${counter & 255}`,
+      });
       if (response.statusCode !== 200) throw new Error(`login failed: ${response.statusCode} ${response.body}`);
       return { token: (response.json() as { token: string }).token, userId: user.id };
     },
