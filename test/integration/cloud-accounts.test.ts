@@ -251,10 +251,9 @@ describe('listing cloud accounts', () => {
     const { token } = await testApp.customer();
     const get = (query: string) => app.inject({ method: 'GET', url: `/v1/account/cloud-accounts${query}`, headers: bearer(token) });
     expect(expectProblem(await get('?cursor=garbage'), 400, 'validation').errors?.map((e) => e.path)).toEqual(['/query/cursor']);
-    // The schema layer names the part `querystring` (Fastify's name for it), the cursor check `query`.
     for (const query of ['?limit=0', '?limit=201']) {
       const body = expectProblem(await get(query), 400, 'validation');
-      expect(body.errors?.map((e) => e.path)).toEqual([expect.stringMatching(/^\/query(string)?\/limit$/)]);
+      expect(body.errors?.map((e) => e.path)).toEqual(['/query/limit']);
     }
   });
 });

@@ -280,9 +280,8 @@ describe('listing workspaces', () => {
     const { token } = await testApp.customer();
     const get = (query: string) => app.inject({ method: 'GET', url: `/v1/workspaces${query}`, headers: bearer(token) });
     expect(paths(expectProblem(await get('?cursor=not-a-cursor'), 400, 'validation'))).toEqual(['/query/cursor']);
-    // The schema layer names the part `querystring` (Fastify's name for it), the cursor check `query`.
     for (const query of ['?limit=0', '?limit=201', '?limit=ten']) {
-      expect(paths(expectProblem(await get(query), 400, 'validation'))).toEqual([expect.stringMatching(/^\/query(string)?\/limit$/)]);
+      expect(paths(expectProblem(await get(query), 400, 'validation'))).toEqual(['/query/limit']);
     }
   });
 });
