@@ -73,6 +73,23 @@ describe('the access matrix', () => {
     expect(failures).toEqual([]);
   });
 
+  it('documents every route in the OpenAPI document with its audience and a schema for each answer', async () => {
+    const document = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      paths: Record<string, Record<string, { responses?: Record<string, unknown>; security?: unknown[]; requestBody?: unknown }>>;
+    };
+    const missing: string[] = [];
+    for (const route of t.app.routeAccess.filter((r) => r.url.startsWith('/v1/'))) {
+      const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+      const operation = document.paths[path]?.[route.method.toLowerCase()];
+      const success = Object.keys(operation?.responses ?? {}).some((status) => status.startsWith('2'));
+      const failure = Object.keys(operation?.responses ?? {}).some((status) => status.startsWith('4'));
+      const secured = 'public' in route.access || (operation?.security?.length ?? 0) > 0;
+      const body = !['POST', 'PUT', 'PATCH'].includes(route.method) || operation?.requestBody !== undefined || route.url.endsWith('/logout') || route.url.endsWith('/approve');
+      if (!operation || !success || !failure || !secured || !body) missing.push(`${route.method} ${route.url}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('refuses to build an app with a route that does not say who may call it (deny by default)', async () => {
     const bare = Fastify();
     await bare.register(authPlugin, { services: t.services });
