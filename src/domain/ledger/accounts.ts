@@ -157,9 +157,9 @@ export function parseLedgerAccountKey(key: string, currency: Currency): LedgerAc
   }
   if (root === 'customer' && first !== undefined) {
     if (parts.length === 3 && second === 'cash') return customerCash(first, currency);
-    if (parts.length === 4 && second === 'voucher' && third !== undefined) return customerVoucher(first, third, currency);
-    if (parts.length === 4 && second === 'prepaid-card' && third !== undefined) {
-      return customerPrepaidCard(first, third, currency);
+    if (parts.length === 4 && third !== undefined) {
+      if (second === 'voucher') return customerVoucher(first, third, currency);
+      if (second === 'prepaid-card') return customerPrepaidCard(first, third, currency);
     }
   }
   throw new InvalidLedgerAccountError(key, `${JSON.stringify(key)} is not a ledger account key`);
@@ -189,7 +189,8 @@ function customerAccount(
 // A "/" inside an id would make two different accounts share a key.
 function assertKeySegment(value: string, what: string): void {
   if (typeof value !== 'string' || value === '' || value.includes('/') || value.trim() !== value) {
-    throw new InvalidLedgerAccountError(String(value), `${what} must be a non-empty string without "/" or surrounding spaces`);
+    const detail = `${what} must be a non-empty string without "/" or surrounding spaces`;
+    throw new InvalidLedgerAccountError(String(value), detail);
   }
 }
 

@@ -71,11 +71,11 @@ export function customerBalances(
   return Object.freeze({ currency, cash, vouchers, prepaidCards, total, arrears });
 }
 
-// A balance as persistence keeps it next to the postings, on the account's normal side like
-// `LedgerBalance.balance`.
+// A balance as persistence keeps it next to the postings: the account's net (sum of its postings, debits
+// positive, like `LedgerBalance.net`), which needs no knowledge of the account's normal side to maintain.
 export interface StoredBalance {
   readonly account: LedgerAccountKey;
-  readonly balance: Money;
+  readonly net: Money;
 }
 
 export type LedgerViolation = { readonly message: string } & (
@@ -85,12 +85,16 @@ export type LedgerViolation = { readonly message: string } & (
   | { readonly kind: 'mixed_currency_entry'; readonly entryKey: string; readonly currencies: readonly Currency[] }
   | { readonly kind: 'unbalanced_entry'; readonly entryKey: string; readonly currency: Currency; readonly sum: Money }
   | { readonly kind: 'posting_currency_mismatch'; readonly entryKey: string; readonly account: LedgerAccountKey }
-  | { readonly kind: 'account_currency_conflict'; readonly account: LedgerAccountKey; readonly currencies: readonly Currency[] }
+  | {
+      readonly kind: 'account_currency_conflict';
+      readonly account: LedgerAccountKey;
+      readonly currencies: readonly Currency[];
+    }
   | {
       readonly kind: 'stored_balance_mismatch';
       readonly account: LedgerAccountKey;
-      readonly stored: Money | null; // null: no stored balance for an account whose postings do not sum to zero
-      readonly derived: Money;
+      readonly stored: Money | null; // the stored net; null: none for an account whose postings do not sum to zero
+      readonly derived: Money; // the net the postings give
     }
   | { readonly kind: 'negative_source'; readonly account: LedgerAccountKey; readonly balance: Money }
   | { readonly kind: 'reversal_target_missing'; readonly entryKey: string; readonly reverses: string }
@@ -98,115 +102,127 @@ export type LedgerViolation = { readonly message: string } & (
 );
 
 // Empty means healthy. Never throws on bad data: entries may come from the database, where nothing but
-// this check stands between a bug and a wrong balance. Pass `storedBalances` to prove that the kept
-// balances are the sum of the postings; an account with postings and no stored balance must net to zero.
+// this check stands between a bug and a wrong balance. Pass `storedBalances` to prove that the kept nets
+// are the sums of the postings; an account with postings and no stored net must net to zero.
 export function checkLedger(
   entries: Iterable<JournalEntry>,
   storedBalances?: Iterable<StoredBalance>,
 ): LedgerViolation[] {
-  const violations: LedgerViolation[] = [];
   const list = [...entries];
-  const occurrences = new Map<string, number>();
-  const reversedBy = new Map<string, string[]>();
-  const accountCurrency = new Map<LedgerAccountKey, Currency>();
-  const conflicting = new Map<LedgerAccountKey, Set<Currency>>();
-  const trusted: Posting[] = [];
+  const { postings, violations: currencyViolations } = postingsInTheirAccountCurrency(list);
+  const derived = deriveBalances(postings);
+  return [
+    ...list.flatMap(checkEntry),
+    ...checkKeys(list),
+    ...currencyViolations,
+    ...checkSources(derived),
+    ...(storedBalances === undefined ? [] : compareStored(derived, storedBalances)),
+  ];
+}
 
-  for (const entry of list) {
-    const { key } = entry;
-    occurrences.set(key, (occurrences.get(key) ?? 0) + 1);
-    if (entry.reverses !== null) reversedBy.set(entry.reverses, [...(reversedBy.get(entry.reverses) ?? []), key]);
-    if (entry.postings.length < 2) {
-      violations.push({
-        kind: 'too_few_postings',
-        entryKey: key,
-        postings: entry.postings.length,
-        message: `entry ${key} has ${entry.postings.length} posting(s); double entry needs two or more`,
-      });
-    }
-    const sums = new Map<Currency, bigint>();
-    for (const posting of entry.postings) {
-      const { account, amount } = posting;
-      sums.set(amount.currency, (sums.get(amount.currency) ?? 0n) + amount.minor);
-      if (amount.isZero()) {
-        violations.push({ kind: 'zero_posting', entryKey: key, account: account.key, message: `entry ${key} posts zero to ${account.key}` });
-      }
-      if (amount.currency !== account.currency) {
-        violations.push({
-          kind: 'posting_currency_mismatch',
-          entryKey: key,
-          account: account.key,
-          message: `entry ${key} posts ${amount.currency} to ${account.key}, a ${account.currency} account`,
-        });
-        continue;
-      }
-      const known = accountCurrency.get(account.key);
-      if (known === undefined) accountCurrency.set(account.key, account.currency);
-      if (known !== undefined && known !== account.currency) {
-        conflicting.set(account.key, (conflicting.get(account.key) ?? new Set([known])).add(account.currency));
-        continue;
-      }
-      trusted.push(posting);
-    }
-    const currencies = [...sums.keys()];
-    if (currencies.length > 1 || (currencies.length === 1 && currencies[0] !== entry.currency)) {
-      violations.push({
-        kind: 'mixed_currency_entry',
-        entryKey: key,
-        currencies,
-        message: `entry ${key} (${entry.currency}) has postings in ${currencies.join(', ')}`,
-      });
-    }
-    for (const [currency, sum] of sums) {
-      if (sum !== 0n) {
-        const total = Money.ofMinor(sum, currency);
-        violations.push({
-          kind: 'unbalanced_entry',
-          entryKey: key,
-          currency,
-          sum: total,
-          message: `entry ${key} does not balance: its ${currency} postings sum to ${total.toDecimalString()}`,
-        });
-      }
+// What the journal-entry constructor guarantees, checked again on data that did not go through it.
+function checkEntry(entry: JournalEntry): LedgerViolation[] {
+  const { key, postings } = entry;
+  const violations: LedgerViolation[] = [];
+  if (postings.length < 2) {
+    const message = `entry ${key} has ${postings.length} posting(s); double entry needs two or more`;
+    violations.push({ kind: 'too_few_postings', entryKey: key, postings: postings.length, message });
+  }
+  const sums = new Map<Currency, bigint>();
+  for (const { account, amount } of postings) {
+    sums.set(amount.currency, (sums.get(amount.currency) ?? 0n) + amount.minor);
+    if (amount.isZero()) {
+      const message = `entry ${key} posts zero to ${account.key}`;
+      violations.push({ kind: 'zero_posting', entryKey: key, account: account.key, message });
     }
   }
+  const currencies = [...sums.keys()];
+  if (currencies.some((currency) => currency !== entry.currency)) {
+    const message = `entry ${key} (${entry.currency}) has postings in ${currencies.join(', ')}`;
+    violations.push({ kind: 'mixed_currency_entry', entryKey: key, currencies, message });
+  }
+  for (const [currency, minor] of sums) {
+    if (minor === 0n) continue;
+    const sum = Money.ofMinor(minor, currency);
+    const message = `entry ${key} does not balance: its ${currency} postings sum to ${sum.toDecimalString()}`;
+    violations.push({ kind: 'unbalanced_entry', entryKey: key, currency, sum, message });
+  }
+  return violations;
+}
 
+function checkKeys(entries: readonly JournalEntry[]): LedgerViolation[] {
+  const violations: LedgerViolation[] = [];
+  const occurrences = new Map<string, number>();
+  const reversedBy = new Map<string, string[]>();
+  for (const { key, reverses } of entries) {
+    occurrences.set(key, (occurrences.get(key) ?? 0) + 1);
+    if (reverses !== null) reversedBy.set(reverses, [...(reversedBy.get(reverses) ?? []), key]);
+  }
   for (const [key, count] of occurrences) {
     if (count > 1) {
-      violations.push({ kind: 'duplicate_key', entryKey: key, occurrences: count, message: `business key ${key} is used by ${count} entries` });
+      const message = `business key ${key} is used by ${count} entries`;
+      violations.push({ kind: 'duplicate_key', entryKey: key, occurrences: count, message });
     }
   }
   for (const [reverses, by] of reversedBy) {
     if (!occurrences.has(reverses)) {
       for (const entryKey of by) {
-        violations.push({ kind: 'reversal_target_missing', entryKey, reverses, message: `entry ${entryKey} reverses ${reverses}, which is not in the ledger` });
+        const message = `entry ${entryKey} reverses ${reverses}, which is not in the ledger`;
+        violations.push({ kind: 'reversal_target_missing', entryKey, reverses, message });
       }
     }
     if (by.length > 1) {
-      violations.push({ kind: 'reversed_twice', reverses, by, message: `entry ${reverses} is reversed by ${by.length} entries: ${by.join(', ')}` });
+      const message = `entry ${reverses} is reversed by ${by.length} entries: ${by.join(', ')}`;
+      violations.push({ kind: 'reversed_twice', reverses, by, message });
     }
   }
-  for (const [account, currencies] of conflicting) {
-    violations.push({
-      kind: 'account_currency_conflict',
-      account,
-      currencies: [...currencies],
-      message: `account ${account} is posted in ${[...currencies].join(' and ')}`,
-    });
-  }
+  return violations;
+}
 
-  const derived = deriveBalances(trusted);
+// The postings that can be summed per account: in their account's currency, and in the currency the
+// account was first posted in. The others are reported instead of summed, which would throw.
+function postingsInTheirAccountCurrency(entries: readonly JournalEntry[]): {
+  postings: Posting[];
+  violations: LedgerViolation[];
+} {
+  const postings: Posting[] = [];
+  const violations: LedgerViolation[] = [];
+  const firstCurrency = new Map<LedgerAccountKey, Currency>();
+  const conflicting = new Map<LedgerAccountKey, Set<Currency>>();
+  for (const entry of entries) {
+    for (const posting of entry.postings) {
+      const { account, amount } = posting;
+      if (amount.currency !== account.currency) {
+        const message = `entry ${entry.key} posts ${amount.currency} to ${account.key}, a ${account.currency} account`;
+        violations.push({ kind: 'posting_currency_mismatch', entryKey: entry.key, account: account.key, message });
+        continue;
+      }
+      const first = firstCurrency.get(account.key) ?? account.currency;
+      firstCurrency.set(account.key, first);
+      if (first !== account.currency) {
+        conflicting.set(account.key, (conflicting.get(account.key) ?? new Set([first])).add(account.currency));
+        continue;
+      }
+      postings.push(posting);
+    }
+  }
+  for (const [account, set] of conflicting) {
+    const currencies = [...set];
+    const message = `account ${account} is posted in ${currencies.join(' and ')}`;
+    violations.push({ kind: 'account_currency_conflict', account, currencies, message });
+  }
+  return { postings, violations };
+}
+
+// Only cash may be in arrears; a voucher or card below zero means it paid more than it held.
+function checkSources(derived: ReadonlyMap<LedgerAccountKey, LedgerBalance>): LedgerViolation[] {
+  const violations: LedgerViolation[] = [];
   for (const { account, balance } of derived.values()) {
     if (account.owner === 'customer' && account.source !== 'cash' && balance.isNegative()) {
-      violations.push({
-        kind: 'negative_source',
-        account: account.key,
-        balance,
-        message: `${account.key} is ${balance.toDecimalString()} ${balance.currency}; only cash may be in arrears`,
-      });
+      const message = `${account.key} is ${balance.toString()}; only cash may be in arrears`;
+      violations.push({ kind: 'negative_source', account: account.key, balance, message });
     }
   }
-  if (storedBalances !== undefined) violations.push(...compareStored(derived, storedBalances));
   return violations;
 }
 
@@ -217,24 +233,19 @@ function compareStored(
   const violations: LedgerViolation[] = [];
   const mismatch = (account: LedgerAccountKey, stored: Money | null, expected: Money): void => {
     const shown = stored === null ? 'nothing' : stored.toString();
-    violations.push({
-      kind: 'stored_balance_mismatch',
-      account,
-      stored,
-      derived: expected,
-      message: `stored balance of ${account} is ${shown}, its postings say ${expected.toString()}`,
-    });
+    const message = `stored net of ${account} is ${shown}, its postings sum to ${expected.toString()}`;
+    violations.push({ kind: 'stored_balance_mismatch', account, stored, derived: expected, message });
   };
   const seen = new Set<LedgerAccountKey>();
-  for (const { account, balance } of storedBalances) {
+  for (const { account, net } of storedBalances) {
     seen.add(account);
-    const expected = derived.get(account)?.balance ?? Money.zero(balance.currency);
-    // Compared by currency and minor units so that a stored balance in the wrong currency is a finding,
-    // not a CurrencyMismatchError.
-    if (balance.currency !== expected.currency || balance.minor !== expected.minor) mismatch(account, balance, expected);
+    const expected = derived.get(account)?.net ?? Money.zero(net.currency);
+    // Compared by currency and minor units so that a stored net in the wrong currency is a finding, not a
+    // CurrencyMismatchError.
+    if (net.currency !== expected.currency || net.minor !== expected.minor) mismatch(account, net, expected);
   }
-  for (const [account, { balance }] of derived) {
-    if (!seen.has(account) && !balance.isZero()) mismatch(account, null, balance);
+  for (const [account, { net }] of derived) {
+    if (!seen.has(account) && !net.isZero()) mismatch(account, null, net);
   }
   return violations;
 }

@@ -4,7 +4,15 @@
 // Pure and deterministic: workflows import it, and the same inputs always give the same draws.
 
 import { CurrencyMismatchError, Money } from '../money.js';
-import { LedgerError, credit, customerSourceAccount, debit, systemAccount, type BalanceSourceKind, type Posting } from './accounts.js';
+import {
+  LedgerError,
+  credit,
+  customerSourceAccount,
+  debit,
+  systemAccount,
+  type BalanceSourceKind,
+  type Posting,
+} from './accounts.js';
 import { entryKeys, journalEntry, type JournalEntry } from './journal-entry.js';
 
 export interface UsageCharge {
@@ -61,7 +69,12 @@ export interface ChargeAllocation {
   readonly arrears: Money;
 }
 
-export type InvalidChargeReason = 'negative_charge' | 'invalid_time' | 'no_cash_source' | 'several_cash_sources' | 'duplicate_source';
+export type InvalidChargeReason =
+  | 'negative_charge'
+  | 'invalid_time'
+  | 'no_cash_source'
+  | 'several_cash_sources'
+  | 'duplicate_source';
 
 export class InvalidChargeError extends LedgerError {
   override readonly name = 'InvalidChargeError';
@@ -77,7 +90,7 @@ export class InvalidChargeError extends LedgerError {
 export function allocateCharge(charge: UsageCharge, sources: readonly BalanceSource[]): ChargeAllocation {
   const currency = charge.amount.currency;
   if (charge.amount.isNegative()) {
-    throw new InvalidChargeError('negative_charge', `a usage charge is never negative, got ${charge.amount.toString()}`);
+    throw new InvalidChargeError('negative_charge', `a usage charge is never negative, got ${charge.amount}`);
   }
   if (Number.isNaN(charge.chargedAt.getTime())) {
     throw new InvalidChargeError('invalid_time', 'the charge time is not a valid date');
@@ -114,10 +127,10 @@ export function allocateCharge(charge: UsageCharge, sources: readonly BalanceSou
 export function usageChargePostings(billingAccountId: string, allocation: ChargeAllocation): Posting[] {
   const { amount } = allocation.charge;
   if (amount.isZero()) return [];
+  const sourceAccount = (draw: Draw) =>
+    customerSourceAccount(billingAccountId, { kind: draw.kind, id: draw.sourceId }, amount.currency);
   return [
-    ...allocation.draws.map((draw) =>
-      debit(customerSourceAccount(billingAccountId, { kind: draw.kind, id: draw.sourceId }, amount.currency), draw.amount),
-    ),
+    ...allocation.draws.map((draw) => debit(sourceAccount(draw), draw.amount)),
     credit(systemAccount('usage-revenue', amount.currency), amount),
   ];
 }

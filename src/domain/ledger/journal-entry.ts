@@ -102,7 +102,9 @@ export function journalEntry(input: JournalEntryInput): JournalEntry {
     sum += posting.amount.minor;
   }
   if (sum !== 0n) refuse('unbalanced', `postings sum to ${sum} minor units of ${currency}, not zero`);
-  if (kind === 'reversal' && reverses === null) refuse('reversal_without_target', 'a reversal names the entry it reverses');
+  if (kind === 'reversal' && reverses === null) {
+    refuse('reversal_without_target', 'a reversal names the entry it reverses');
+  }
   if (reverses === key) refuse('reverses_itself', 'an entry cannot reverse itself');
   return Object.freeze({ key, kind, currency, postings: Object.freeze([...postings]), reverses });
 }
@@ -113,12 +115,16 @@ export function reversal(entry: JournalEntry, newKey: string): JournalEntry {
     key: newKey,
     kind: 'reversal',
     reverses: entry.key,
-    postings: entry.postings.map((posting) => Object.freeze({ account: posting.account, amount: posting.amount.negate() })),
+    postings: entry.postings.map(({ account, amount }) => Object.freeze({ account, amount: amount.negate() })),
   });
 }
 
 // Cash paid through the gateway: the gateway owes us what the customer now has.
-export function cashRechargeEntry(input: { rechargeId: string; billingAccountId: string; amount: Money }): JournalEntry {
+export function cashRechargeEntry(input: {
+  rechargeId: string;
+  billingAccountId: string;
+  amount: Money;
+}): JournalEntry {
   const { amount } = input;
   return journalEntry({
     key: entryKeys.recharge(input.rechargeId),

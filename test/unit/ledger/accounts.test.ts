@@ -31,7 +31,8 @@ describe('chart of accounts', () => {
   });
 
   it('makes every customer balance a credit-normal liability of the business', () => {
-    for (const account of [customerCash('a', 'CNY'), customerVoucher('a', 'v', 'CNY'), customerPrepaidCard('a', 'c', 'CNY')]) {
+    const balances = [customerCash('a', 'CNY'), customerVoucher('a', 'v', 'CNY'), customerPrepaidCard('a', 'c', 'CNY')];
+    for (const account of balances) {
       expect(account).toMatchObject({ type: 'liability', normalSide: 'credit', currency: 'CNY' });
     }
   });

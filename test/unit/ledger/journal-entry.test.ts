@@ -26,6 +26,8 @@ const cny = (amount: string): Money => Money.parse(amount, 'CNY', { allowNegativ
 const usd = (amount: string): Money => Money.parse(amount, 'USD', { allowNegative: true });
 const cash = customerCash('acct', 'CNY');
 const revenue = systemAccount('usage-revenue', 'CNY');
+// A usage charge of `amount` against cash, the simplest balanced entry.
+const charged = (amount: string): Posting[] => [debit(cash, cny(amount)), credit(revenue, cny(amount))];
 
 // The signed view of an entry, easy to compare: account key → amount.
 const lines = (entry: JournalEntry): Array<[string, string]> =>
@@ -43,7 +45,7 @@ function refusal(action: () => unknown): JournalEntryRefusal {
 
 describe('journal entry', () => {
   it('accepts balanced postings and takes their currency', () => {
-    const entry = journalEntry({ key: 'usage/r1', kind: 'usage_charge', postings: [debit(cash, cny('3.00')), credit(revenue, cny('3.00'))] });
+    const entry = journalEntry({ key: 'usage/r1', kind: 'usage_charge', postings: charged('3.00') });
     expect(entry).toMatchObject({ key: 'usage/r1', kind: 'usage_charge', currency: 'CNY', reverses: null });
     expect(lines(entry)).toEqual([
       ['customer/acct/cash', '3.00'],
@@ -62,7 +64,7 @@ describe('journal entry', () => {
   });
 
   it('is frozen, so a posted entry cannot be edited afterwards', () => {
-    const postings: Posting[] = [debit(cash, cny('1.00')), credit(revenue, cny('1.00'))];
+    const postings = charged('1.00');
     const entry = journalEntry({ key: 'k', kind: 'usage_charge', postings });
     postings.push(debit(cash, cny('9.00')));
     expect(entry.postings).toHaveLength(2);
@@ -71,9 +73,8 @@ describe('journal entry', () => {
   });
 
   it('refuses an entry whose postings do not sum to zero', () => {
-    expect(refusal(() => journalEntry({ key: 'k', kind: 'usage_charge', postings: [debit(cash, cny('3.00')), credit(revenue, cny('2.99'))] }))).toBe(
-      'unbalanced',
-    );
+    const postings = [debit(cash, cny('3.00')), credit(revenue, cny('2.99'))];
+    expect(refusal(() => journalEntry({ key: 'k', kind: 'usage_charge', postings }))).toBe('unbalanced');
   });
 
   it('refuses an entry without postings', () => {
@@ -81,22 +82,23 @@ describe('journal entry', () => {
   });
 
   it('refuses a single posting', () => {
-    expect(refusal(() => journalEntry({ key: 'k', kind: 'adjustment', postings: [debit(cash, cny('1.00'))] }))).toBe('single_posting');
+    const postings = [debit(cash, cny('1.00'))];
+    expect(refusal(() => journalEntry({ key: 'k', kind: 'adjustment', postings }))).toBe('single_posting');
   });
 
   it('refuses an entry of zero amounts only, and any zero posting', () => {
     const zero = { account: cash, amount: cny('0.00') };
     const zeroRevenue = { account: revenue, amount: cny('0.00') };
-    expect(refusal(() => journalEntry({ key: 'k', kind: 'adjustment', postings: [zero, zeroRevenue] }))).toBe('zero_posting');
-    expect(
-      refusal(() => journalEntry({ key: 'k', kind: 'adjustment', postings: [debit(cash, cny('1.00')), credit(revenue, cny('1.00')), zero] })),
-    ).toBe('zero_posting');
+    const zeroOnly = [zero, zeroRevenue];
+    const oneZero = [...charged('1.00'), zero];
+    expect(refusal(() => journalEntry({ key: 'k', kind: 'adjustment', postings: zeroOnly }))).toBe('zero_posting');
+    expect(refusal(() => journalEntry({ key: 'k', kind: 'adjustment', postings: oneZero }))).toBe('zero_posting');
   });
 
   it('refuses postings in two currencies even when each side balances', () => {
     const usdRevenue = systemAccount('usage-revenue', 'USD');
     const usdCash = customerCash('acct', 'USD');
-    const postings = [debit(cash, cny('1.00')), credit(revenue, cny('1.00')), debit(usdCash, usd('1.00')), credit(usdRevenue, usd('1.00'))];
+    const postings = [...charged('1.00'), debit(usdCash, usd('1.00')), credit(usdRevenue, usd('1.00'))];
     expect(refusal(() => journalEntry({ key: 'k', kind: 'adjustment', postings }))).toBe('mixed_currency');
   });
 
@@ -106,20 +108,21 @@ describe('journal entry', () => {
   });
 
   it('refuses an empty business key', () => {
-    expect(refusal(() => journalEntry({ key: ' ', kind: 'usage_charge', postings: [debit(cash, cny('1.00')), credit(revenue, cny('1.00'))] }))).toBe(
-      'empty_key',
-    );
+    const blank = { key: ' ', kind: 'usage_charge', postings: charged('1.00') } as const;
+    expect(refusal(() => journalEntry(blank))).toBe('empty_key');
   });
 
   it('refuses a reversal that does not say what it reverses, or that reverses itself', () => {
-    const postings = [debit(cash, cny('1.00')), credit(revenue, cny('1.00'))];
+    const postings = charged('1.00');
     expect(refusal(() => journalEntry({ key: 'k', kind: 'reversal', postings }))).toBe('reversal_without_target');
-    expect(refusal(() => journalEntry({ key: 'k', kind: 'reversal', reverses: 'k', postings }))).toBe('reverses_itself');
+    expect(refusal(() => journalEntry({ key: 'k', kind: 'reversal', reverses: 'k', postings }))).toBe(
+      'reverses_itself',
+    );
   });
 });
 
 describe('reversal', () => {
-  const charge = journalEntry({ key: 'usage/r1', kind: 'usage_charge', postings: [debit(cash, cny('3.00')), credit(revenue, cny('3.00'))] });
+  const charge = journalEntry({ key: 'usage/r1', kind: 'usage_charge', postings: charged('3.00') });
 
   it('negates every posting and names the entry it reverses', () => {
     const undo = reversal(charge, entryKeys.reversalOf(charge.key));
@@ -162,6 +165,13 @@ describe('entry keys', () => {
 });
 
 describe('the entries the business posts', () => {
+  const expire = (kind: 'voucher' | 'prepaid_card', remaining: string): JournalEntry | null =>
+    expiryEntry({
+      billingAccountId: 'acct',
+      source: { kind, id: kind === 'voucher' ? 'v1' : 'c1' },
+      remaining: cny(remaining),
+    });
+
   it('a cash recharge credits cash and debits payments clearing', () => {
     const entry = cashRechargeEntry({ rechargeId: 'r1', billingAccountId: 'acct', amount: cny('100.00') });
     expect(entry).toMatchObject({ key: 'recharge/r1', kind: 'recharge_cash' });
@@ -172,7 +182,12 @@ describe('the entries the business posts', () => {
   });
 
   it('a voucher recharge credits the voucher account at the cost of promotions', () => {
-    const entry = voucherRechargeEntry({ rechargeId: 'r2', billingAccountId: 'acct', voucherId: 'v1', amount: cny('20.00') });
+    const entry = voucherRechargeEntry({
+      rechargeId: 'r2',
+      billingAccountId: 'acct',
+      voucherId: 'v1',
+      amount: cny('20.00'),
+    });
     expect(entry).toMatchObject({ key: 'recharge/r2', kind: 'recharge_voucher' });
     expect(lines(entry)).toEqual([
       ['system/promotional-vouchers/CNY', '20.00'],
@@ -181,7 +196,12 @@ describe('the entries the business posts', () => {
   });
 
   it('a prepaid-card recharge credits the card account against card clearing', () => {
-    const entry = prepaidCardRechargeEntry({ rechargeId: 'r3', billingAccountId: 'acct', cardId: 'c1', amount: cny('50.00') });
+    const entry = prepaidCardRechargeEntry({
+      rechargeId: 'r3',
+      billingAccountId: 'acct',
+      cardId: 'c1',
+      amount: cny('50.00'),
+    });
     expect(entry).toMatchObject({ key: 'recharge/r3', kind: 'recharge_prepaid_card' });
     expect(lines(entry)).toEqual([
       ['system/prepaid-card-clearing/CNY', '50.00'],
@@ -190,8 +210,9 @@ describe('the entries the business posts', () => {
   });
 
   it("an adjustment credit adds to the customer's cash and a debit takes from it", () => {
-    const credited = adjustmentEntry({ adjustmentId: 'a1', billingAccountId: 'acct', direction: 'credit', amount: cny('5.00') });
-    const debited = adjustmentEntry({ adjustmentId: 'a2', billingAccountId: 'acct', direction: 'debit', amount: cny('5.00') });
+    const adjust = (direction: 'credit' | 'debit'): JournalEntry =>
+      adjustmentEntry({ adjustmentId: direction, billingAccountId: 'acct', direction, amount: cny('5.00') });
+    const [credited, debited] = [adjust('credit'), adjust('debit')];
     expect(lines(credited)).toEqual([
       ['system/adjustments/CNY', '5.00'],
       ['customer/acct/cash', '-5.00'],
@@ -203,8 +224,8 @@ describe('the entries the business posts', () => {
   });
 
   it('an expiry clears what is left on a card or voucher into expired balances', () => {
-    const card = expiryEntry({ billingAccountId: 'acct', source: { kind: 'prepaid_card', id: 'c1' }, remaining: cny('12.34') });
-    const voucher = expiryEntry({ billingAccountId: 'acct', source: { kind: 'voucher', id: 'v1' }, remaining: cny('0.01') });
+    const card = expire('prepaid_card', '12.34');
+    const voucher = expire('voucher', '0.01');
     expect(card).toMatchObject({ key: 'prepaid-card/c1/expiry', kind: 'expiry' });
     expect(card && lines(card)).toEqual([
       [customerPrepaidCard('acct', 'c1', 'CNY').key, '12.34'],
@@ -214,16 +235,15 @@ describe('the entries the business posts', () => {
   });
 
   it('an expiry of a spent card posts nothing', () => {
-    expect(expiryEntry({ billingAccountId: 'acct', source: { kind: 'prepaid_card', id: 'c1' }, remaining: cny('0.00') })).toBeNull();
+    expect(expire('prepaid_card', '0.00')).toBeNull();
   });
 
   it('an expiry refuses a negative remainder, which only cash may have', () => {
-    expect(() => expiryEntry({ billingAccountId: 'acct', source: { kind: 'voucher', id: 'v1' }, remaining: cny('-1.00') })).toThrow(
-      InvalidPostingError,
-    );
+    expect(() => expire('voucher', '-1.00')).toThrow(InvalidPostingError);
   });
 
   it('a recharge of nothing is refused', () => {
-    expect(() => cashRechargeEntry({ rechargeId: 'r', billingAccountId: 'acct', amount: cny('0.00') })).toThrow(InvalidPostingError);
+    const nothing = { rechargeId: 'r', billingAccountId: 'acct', amount: cny('0.00') };
+    expect(() => cashRechargeEntry(nothing)).toThrow(InvalidPostingError);
   });
 });

@@ -7,6 +7,8 @@ CREATE TABLE "accounts" (
     "phone" VARCHAR(32),
     "contact_email" VARCHAR(254) NOT NULL,
     "real_name_status" VARCHAR(16) NOT NULL DEFAULT 'none',
+    "alert_threshold_minor" BIGINT NOT NULL DEFAULT 10000,
+    "alert_state" VARCHAR(16) NOT NULL DEFAULT 'ok',
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
 
@@ -117,6 +119,107 @@ CREATE TABLE "audit_events" (
     CONSTRAINT "audit_events_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "ledger_accounts" (
+    "id" BIGSERIAL NOT NULL,
+    "key" VARCHAR(200) NOT NULL,
+    "currency" CHAR(3) NOT NULL,
+    "type" VARCHAR(16) NOT NULL,
+    "account_id" UUID,
+    "source" VARCHAR(16),
+    "source_id" VARCHAR(64),
+    "net_minor" BIGINT NOT NULL DEFAULT 0,
+    "status" VARCHAR(16) NOT NULL DEFAULT 'active',
+    "valid_from" TIMESTAMPTZ(3),
+    "expires_at" TIMESTAMPTZ(3),
+    "scope" VARCHAR(64)[],
+    "min_spend_minor" BIGINT,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ledger_accounts_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "journal_entries" (
+    "id" BIGSERIAL NOT NULL,
+    "business_key" VARCHAR(300) NOT NULL,
+    "kind" VARCHAR(32) NOT NULL,
+    "currency" CHAR(3) NOT NULL,
+    "account_id" UUID,
+    "reverses_key" VARCHAR(300),
+    "balance_after_minor" BIGINT,
+    "actor_id" UUID,
+    "details" JSONB NOT NULL DEFAULT '{}',
+    "occurred_at" TIMESTAMPTZ(3) NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "journal_entries_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "postings" (
+    "id" BIGSERIAL NOT NULL,
+    "entry_id" BIGINT NOT NULL,
+    "ledger_account_id" BIGINT NOT NULL,
+    "amount_minor" BIGINT NOT NULL,
+
+    CONSTRAINT "postings_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "usage_records" (
+    "id" VARCHAR(128) NOT NULL,
+    "workspace_id" VARCHAR(64) NOT NULL,
+    "site" VARCHAR(64) NOT NULL,
+    "item" VARCHAR(64) NOT NULL,
+    "unit" VARCHAR(32) NOT NULL,
+    "quantity" DECIMAL(38,12),
+    "unit_price" DECIMAL(38,8),
+    "amount_minor" BIGINT,
+    "currency" CHAR(3),
+    "period_start" TIMESTAMPTZ(3) NOT NULL,
+    "period_end" TIMESTAMPTZ(3) NOT NULL,
+    "received_at" TIMESTAMPTZ(3) NOT NULL,
+    "account_id" UUID,
+    "status" VARCHAR(16) NOT NULL,
+    "content_hash" CHAR(64) NOT NULL,
+    "charged_at" TIMESTAMPTZ(3),
+    "entry_id" BIGINT,
+
+    CONSTRAINT "usage_records_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "outbox_messages" (
+    "id" BIGSERIAL NOT NULL,
+    "business_key" VARCHAR(300) NOT NULL,
+    "kind" VARCHAR(64) NOT NULL,
+    "to_address" VARCHAR(254) NOT NULL,
+    "subject" VARCHAR(300) NOT NULL,
+    "body" TEXT NOT NULL,
+    "account_id" UUID,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "sent_at" TIMESTAMPTZ(3),
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "last_error" VARCHAR(1000),
+
+    CONSTRAINT "outbox_messages_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "idempotency_records" (
+    "scope" VARCHAR(100) NOT NULL,
+    "key" VARCHAR(255) NOT NULL,
+    "method" VARCHAR(8) NOT NULL,
+    "path" VARCHAR(300) NOT NULL,
+    "request_hash" CHAR(64) NOT NULL,
+    "response_status" INTEGER,
+    "response_body" TEXT,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "idempotency_records_pkey" PRIMARY KEY ("scope","key")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "users_email_key" ON "users"("email");
 
@@ -156,6 +259,48 @@ CREATE INDEX "audit_events_created_at_idx" ON "audit_events"("created_at");
 -- CreateIndex
 CREATE INDEX "audit_events_target_type_target_id_idx" ON "audit_events"("target_type", "target_id");
 
+-- CreateIndex
+CREATE UNIQUE INDEX "ledger_accounts_key_key" ON "ledger_accounts"("key");
+
+-- CreateIndex
+CREATE INDEX "ledger_accounts_account_id_idx" ON "ledger_accounts"("account_id");
+
+-- CreateIndex
+CREATE INDEX "ledger_accounts_status_expires_at_idx" ON "ledger_accounts"("status", "expires_at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "journal_entries_business_key_key" ON "journal_entries"("business_key");
+
+-- CreateIndex
+CREATE INDEX "journal_entries_account_id_id_idx" ON "journal_entries"("account_id", "id");
+
+-- CreateIndex
+CREATE INDEX "journal_entries_occurred_at_idx" ON "journal_entries"("occurred_at");
+
+-- CreateIndex
+CREATE INDEX "journal_entries_kind_occurred_at_idx" ON "journal_entries"("kind", "occurred_at");
+
+-- CreateIndex
+CREATE INDEX "postings_entry_id_idx" ON "postings"("entry_id");
+
+-- CreateIndex
+CREATE INDEX "postings_ledger_account_id_entry_id_idx" ON "postings"("ledger_account_id", "entry_id");
+
+-- CreateIndex
+CREATE INDEX "usage_records_account_id_status_received_at_idx" ON "usage_records"("account_id", "status", "received_at");
+
+-- CreateIndex
+CREATE INDEX "usage_records_account_id_period_start_idx" ON "usage_records"("account_id", "period_start");
+
+-- CreateIndex
+CREATE INDEX "usage_records_status_received_at_idx" ON "usage_records"("status", "received_at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "outbox_messages_business_key_key" ON "outbox_messages"("business_key");
+
+-- CreateIndex
+CREATE INDEX "outbox_messages_sent_at_id_idx" ON "outbox_messages"("sent_at", "id");
+
 -- AddForeignKey
 ALTER TABLE "users" ADD CONSTRAINT "users_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "accounts"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
@@ -173,4 +318,10 @@ ALTER TABLE "workspaces" ADD CONSTRAINT "workspaces_account_id_fkey" FOREIGN KEY
 
 -- AddForeignKey
 ALTER TABLE "workspaces" ADD CONSTRAINT "workspaces_cloud_account_id_fkey" FOREIGN KEY ("cloud_account_id") REFERENCES "cloud_accounts"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "postings" ADD CONSTRAINT "postings_entry_id_fkey" FOREIGN KEY ("entry_id") REFERENCES "journal_entries"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "postings" ADD CONSTRAINT "postings_ledger_account_id_fkey" FOREIGN KEY ("ledger_account_id") REFERENCES "ledger_accounts"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 

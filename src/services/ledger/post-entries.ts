@@ -1,0 +1,203 @@
+import type { Tx } from '../../db/transaction.js';
+import type { JournalEntry, LedgerAccount } from '../../domain/ledger/index.js';
+import { balanceBand, type BalanceBand, worsened } from '../../domain/ledger/balance-band.js';
+import { Money, type Currency } from '../../domain/money.js';
+import { queueEmail } from '../notifications/outbox.js';
+
+/**
+ * Writes journal entries: the only code that moves money. Callers build the entries with the pure rules of
+ * src/domain/ledger; this stores them, exactly once each (the business key is unique, so a retry or a
+ * replay posts nothing), and in the same transaction:
+ * - creates the ledger accounts the postings name, on first use;
+ * - keeps each ledger account's stored net equal to the sum of its postings;
+ * - records each billing-center account's running balance on its entries;
+ * - moves the account's alert band, queueing one email when it crosses into "low" or "arrears".
+ *
+ * Must run inside `inTransaction(..., { isolation: ReadCommitted })`: it locks each billing-center account
+ * it touches (in id order, so two posters never deadlock), which serializes all money movements of one
+ * account; system accounts are updated with `net = net + delta`, which row locks make safe.
+ */
+
+export interface EntryToPost {
+  entry: JournalEntry;
+  /** The billing-center account whose money moves (every entry in this system has one). */
+  accountId: string;
+  occurredAt: Date;
+  details?: Record<string, unknown>;
+  actorId?: string | null;
+  /** Terms of a voucher or card account that this entry creates (expiry, scope, minimum spend). */
+  sourceTerms?: Map<string, SourceTerms>;
+}
+
+export interface SourceTerms {
+  expiresAt: Date | null;
+  validFrom?: Date | null;
+  scope?: readonly string[];
+  minSpend?: Money | null;
+}
+
+export interface PostResult {
+  /** Business keys posted now; the others were posted before and were left alone. */
+  posted: Set<string>;
+  entryIds: Map<string, bigint>;
+}
+
+interface AccountRow {
+  id: string;
+  currency: string;
+  contact_email: string;
+  name: string;
+  alert_threshold_minor: bigint;
+  alert_state: string;
+}
+
+function ledgerAccountColumns(account: LedgerAccount) {
+  return account.owner === 'customer'
+    ? { accountId: account.billingAccountId, source: account.source, sourceId: account.sourceId }
+    : { accountId: null, source: null, sourceId: null };
+}
+
+export async function postEntries(tx: Tx, toPost: readonly EntryToPost[], now: Date): Promise<PostResult> {
+  const result: PostResult = { posted: new Set(), entryIds: new Map() };
+  if (toPost.length === 0) return result;
+
+  const accountIds = [...new Set(toPost.map((p) => p.accountId))].sort();
+  const accounts = await tx.$queryRaw<AccountRow[]>`
+    SELECT id, currency, contact_email, name, alert_threshold_minor, alert_state
+    FROM accounts WHERE id = ANY(${accountIds}::uuid[]) ORDER BY id FOR UPDATE`;
+  const accountById = new Map(accounts.map((a) => [a.id, a]));
+
+  // Ledger accounts: create the missing ones, then learn every id.
+  const ledgerAccounts = new Map<string, LedgerAccount>();
+  for (const { entry } of toPost) for (const posting of entry.postings) ledgerAccounts.set(posting.account.key, posting.account);
+  const terms = new Map<string, SourceTerms>();
+  for (const item of toPost) for (const [key, value] of item.sourceTerms ?? []) terms.set(key, value);
+  const list = [...ledgerAccounts.values()];
+  await tx.$executeRaw`
+    INSERT INTO ledger_accounts (key, currency, type, account_id, source, source_id, valid_from, expires_at, scope, min_spend_minor)
+    SELECT k, c, t, a::uuid, s, si, vf, ea, COALESCE(string_to_array(sc, chr(31)), '{}'), ms
+    FROM unnest(
+      ${list.map((a) => a.key)}::text[], ${list.map((a) => a.currency)}::text[], ${list.map((a) => a.type)}::text[],
+      ${list.map((a) => ledgerAccountColumns(a).accountId)}::text[], ${list.map((a) => ledgerAccountColumns(a).source)}::text[],
+      ${list.map((a) => ledgerAccountColumns(a).sourceId)}::text[],
+      ${list.map((a) => terms.get(a.key)?.validFrom ?? null)}::timestamptz[],
+      ${list.map((a) => terms.get(a.key)?.expiresAt ?? null)}::timestamptz[],
+      ${list.map((a) => (terms.get(a.key)?.scope?.length ? terms.get(a.key)!.scope!.join('\u001f') : null))}::text[],
+      ${list.map((a) => terms.get(a.key)?.minSpend?.minor ?? null)}::bigint[]
+    ) AS x(k, c, t, a, s, si, vf, ea, sc, ms)
+    ON CONFLICT (key) DO NOTHING`;
+  const idRows = await tx.$queryRaw<{ id: bigint; key: string }[]>`
+    SELECT id, key FROM ledger_accounts WHERE key = ANY(${list.map((a) => a.key)}::text[])`;
+  const ledgerIdByKey = new Map(idRows.map((row) => [row.key, row.id]));
+
+  // Running balances: each account's total before, then entry by entry.
+  const totals = new Map<string, bigint>();
+  const totalRows = await tx.$queryRaw<{ account_id: string; net: bigint | null }[]>`
+    SELECT account_id::text, SUM(net_minor)::bigint AS net FROM ledger_accounts
+    WHERE account_id = ANY(${accountIds}::uuid[]) GROUP BY account_id`;
+  for (const id of accountIds) totals.set(id, 0n);
+  for (const row of totalRows) totals.set(row.account_id, -(row.net ?? 0n));
+  const startTotals = new Map(totals);
+
+  // Entries already posted are found by the unique business key and skipped whole.
+  const keys = toPost.map((p) => p.entry.key);
+  const existing = await tx.$queryRaw<{ business_key: string; id: bigint }[]>`
+    SELECT business_key, id FROM journal_entries WHERE business_key = ANY(${keys}::text[])`;
+  for (const row of existing) result.entryIds.set(row.business_key, row.id);
+  const fresh = toPost.filter((p, index) => !result.entryIds.has(p.entry.key) && keys.indexOf(p.entry.key) === index);
+  if (fresh.length === 0) return result;
+
+  const balanceAfter: bigint[] = [];
+  for (const { entry, accountId } of fresh) {
+    let delta = 0n;
+    for (const posting of entry.postings) {
+      if (posting.account.owner === 'customer' && posting.account.billingAccountId === accountId) delta -= posting.amount.minor;
+    }
+    const total = (totals.get(accountId) ?? 0n) + delta;
+    totals.set(accountId, total);
+    balanceAfter.push(total);
+  }
+
+  const inserted = await tx.$queryRaw<{ id: bigint; business_key: string }[]>`
+    INSERT INTO journal_entries (business_key, kind, currency, account_id, reverses_key, balance_after_minor, actor_id, details, occurred_at)
+    SELECT * FROM unnest(
+      ${fresh.map((p) => p.entry.key)}::text[], ${fresh.map((p) => p.entry.kind)}::text[], ${fresh.map((p) => p.entry.currency)}::text[],
+      ${fresh.map((p) => p.accountId)}::uuid[], ${fresh.map((p) => p.entry.reverses)}::text[], ${balanceAfter}::bigint[],
+      ${fresh.map((p) => p.actorId ?? null)}::uuid[], ${fresh.map((p) => JSON.stringify(p.details ?? {}))}::jsonb[],
+      ${fresh.map((p) => p.occurredAt)}::timestamptz[]
+    )
+    RETURNING id, business_key`;
+  const idByKey = new Map(inserted.map((row) => [row.business_key, row.id]));
+
+  const postingEntry: bigint[] = [];
+  const postingAccount: bigint[] = [];
+  const postingAmount: bigint[] = [];
+  const deltaByLedgerAccount = new Map<bigint, bigint>();
+  for (const { entry } of fresh) {
+    const entryId = idByKey.get(entry.key)!;
+    result.posted.add(entry.key);
+    result.entryIds.set(entry.key, entryId);
+    for (const posting of entry.postings) {
+      const ledgerId = ledgerIdByKey.get(posting.account.key)!;
+      postingEntry.push(entryId);
+      postingAccount.push(ledgerId);
+      postingAmount.push(posting.amount.minor);
+      deltaByLedgerAccount.set(ledgerId, (deltaByLedgerAccount.get(ledgerId) ?? 0n) + posting.amount.minor);
+    }
+  }
+  await tx.$executeRaw`
+    INSERT INTO postings (entry_id, ledger_account_id, amount_minor)
+    SELECT * FROM unnest(${postingEntry}::bigint[], ${postingAccount}::bigint[], ${postingAmount}::bigint[])`;
+  // Customer accounts first, shared system accounts last: their row locks are held for the shortest time.
+  const deltas = [...deltaByLedgerAccount].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const ordered = [
+    ...deltas.filter(([id]) => !isSystem(id, ledgerIdByKey)),
+    ...deltas.filter(([id]) => isSystem(id, ledgerIdByKey)),
+  ];
+  await tx.$executeRaw`
+    UPDATE ledger_accounts SET net_minor = net_minor + d.delta
+    FROM unnest(${ordered.map(([id]) => id)}::bigint[], ${ordered.map(([, d]) => d)}::bigint[]) WITH ORDINALITY AS d(id, delta, n)
+    WHERE ledger_accounts.id = d.id`;
+
+  for (const accountId of accountIds) {
+    const account = accountById.get(accountId);
+    if (!account) continue;
+    await moveAlertBand(tx, account, startTotals.get(accountId) ?? 0n, totals.get(accountId) ?? 0n, now, keys);
+  }
+  return result;
+}
+
+function isSystem(id: bigint, ledgerIdByKey: Map<string, bigint>): boolean {
+  for (const [key, value] of ledgerIdByKey) if (value === id) return key.startsWith('system/');
+  return false;
+}
+
+async function moveAlertBand(tx: Tx, account: AccountRow, before: bigint, after: bigint, now: Date, keys: string[]) {
+  const band = balanceBand(after, account.alert_threshold_minor);
+  const previous = account.alert_state as BalanceBand;
+  if (band === previous) return;
+  await tx.account.update({ where: { id: account.id }, data: { alertState: band } });
+  if (!worsened(previous, band)) return;
+  const currency = account.currency as Currency;
+  const balance = Money.ofMinor(after, currency);
+  const threshold = Money.ofMinor(account.alert_threshold_minor, currency);
+  await queueEmail(tx, {
+    // One alert per crossing: the key names the crossing (the band and the entry that caused it).
+    businessKey: `balance-alert/${account.id}/${band}/${keys[keys.length - 1] ?? now.toISOString()}`,
+    kind: band === 'arrears' ? 'balance-arrears' : 'balance-low',
+    to: account.contact_email,
+    accountId: account.id,
+    subject: band === 'arrears' ? 'Your Billing Center balance is in arrears' : 'Your Billing Center balance is running low',
+    body: [
+      `Hello ${account.name},`,
+      '',
+      band === 'arrears'
+        ? `Your available balance is now ${balance.toString()}: usage is being charged as arrears.`
+        : `Your available balance is now ${balance.toString()}, below your alert threshold of ${threshold.toString()}.`,
+      'Recharge in the Billing Center to keep your workspaces running.',
+      '',
+      `(balance was ${Money.ofMinor(before, currency).toString()})`,
+    ].join('\n'),
+  });
+}
+
