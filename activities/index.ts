@@ -1,4 +1,6 @@
 import type { Logger } from '../src/logger.js';
+import type { ServiceContext } from '../src/services/context.js';
+import { usageActivities } from './usage.js';
 
 /**
  * Every side effect a workflow may ask for is an activity built here from its dependencies, so the worker
@@ -6,10 +8,13 @@ import type { Logger } from '../src/logger.js';
  */
 export interface ActivityDependencies {
   log: Logger;
+  services: ServiceContext;
 }
 
-export function createActivities(_dependencies: ActivityDependencies) {
-  return {};
+export function createActivities(dependencies: ActivityDependencies) {
+  return {
+    ...usageActivities(dependencies.services),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../src/logger.js';
 import type { ServiceContext } from '../src/services/context.js';
+import type { Workflows } from '../src/temporal/workflows.js';
 import { accountRoutes } from './account/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { authRoutes } from './auth/routes.js';
@@ -15,6 +16,7 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { realNameReviewRoutes } from './support/real-name-routes.js';
+import { usageRoutes } from './usage/routes.js';
 import { workspaceRoutes } from './workspaces/routes.js';
 
 /** The application instance every route plugin is registered on. */
@@ -23,6 +25,7 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 export interface AppDependencies {
   log: Logger;
   services: ServiceContext;
+  workflows: Workflows;
   readiness: ReadinessChecks;
   version: string;
   bodyLimitBytes: number;
@@ -68,6 +71,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(cloudAccountRoutes, { services: deps.services });
   await app.register(workspaceRoutes, { services: deps.services });
   await app.register(realNameReviewRoutes, { services: deps.services });
+  await app.register(usageRoutes, { services: deps.services, workflows: deps.workflows });
   await app.register(adminRoutes, { services: deps.services });
 
   return app;

@@ -2,4 +2,4 @@
  * The worker's workflow bundle: every workflow type, one per file, re-exported here. Only deterministic code
  * may be reachable from this file (no I/O, no clocks, no randomness outside Temporal's own).
  */
-export {};
+export { usageCharging } from './usage-charging.js';

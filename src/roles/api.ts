@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Stoppable } from '../runtime/lifecycle.js';
 import { checkTemporal, checkWorkerPolling } from '../temporal/readiness.js';
+import { Workflows } from '../temporal/workflows.js';
 import type { TemporalClientHandle } from '../temporal/client.js';
 import { version } from '../version.js';
 import type { ServiceContext } from '../services/context.js';
@@ -18,15 +19,16 @@ export async function startApi(options: {
   config: Config;
   log: Logger;
   database: Database;
+  services: ServiceContext;
   temporal: TemporalClientHandle;
   workerMetricsUrl?: string;
 }): Promise<ApiRole> {
-  const { config, database, temporal } = options;
-  const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs };
+  const { config, database, temporal, services } = options;
   if (config.auth.bootstrapAdmin) await ensureBootstrapAdmin(services, config.auth.bootstrapAdmin, options.log);
   const app = await buildApp({
     log: options.log,
     services,
+    workflows: new Workflows(temporal.client, config.temporal.taskQueue),
     version,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ...(options.workerMetricsUrl ? { workerMetricsUrl: options.workerMetricsUrl } : {}),

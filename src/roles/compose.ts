@@ -12,6 +12,7 @@ import { installTemporalRuntime } from '../temporal/runtime.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { startWorker } from '../temporal/worker.js';
 import { startApi } from './api.js';
+import type { ServiceContext } from '../services/context.js';
 
 export interface Roles {
   /** Start PostgreSQL and Temporal in-process when no DATABASE_URL / TEMPORAL_ADDRESS is given. */
@@ -91,6 +92,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
   started.push({ name: 'database client', stop: database.close });
   const temporal = await connectTemporalClient(result.temporalAddress, config.temporal.namespace);
   started.push({ name: 'Temporal client', stop: temporal.close });
+  const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs };
 
   if (roles.worker) {
     // On an external server too: operators filter by these in the Web UI, and workflows set them.
@@ -99,7 +101,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
       address: result.temporalAddress,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      dependencies: { log },
+      dependencies: { log, services },
     });
     started.push({ name: 'worker', stop: worker.shutdown });
   }
@@ -109,6 +111,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
       config,
       log,
       database,
+      services,
       temporal,
       ...(roles.worker && config.temporal.metricsPort > 0
         ? { workerMetricsUrl: `http://127.0.0.1:${config.temporal.metricsPort}/metrics` }

@@ -92,7 +92,7 @@ describe('the HTTP edge', () => {
       method: 'POST',
       url: '/test/echo',
       headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ name: 'x'.repeat(70_000), count: 1 }),
+      payload: JSON.stringify({ name: 'x'.repeat(1_100_000), count: 1 }),
     });
     expect(response.statusCode).toBe(413);
     expectProblem(response, 413, 'payload-too-large');

@@ -7,6 +7,9 @@ import { createApiKey } from '../../src/services/identity/api-keys.js';
 import { hashPassword } from '../../src/services/identity/passwords.js';
 import type { StaffRole } from '../../src/domain/identity/roles.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { Workflows } from '../../src/temporal/workflows.js';
+import { startWorker, type WorkerHandle } from '../../src/temporal/worker.js';
+import { connectTestTemporal, type TestTemporal } from './temporal.js';
 
 export interface TestClock {
   now(): Date;
@@ -18,6 +21,10 @@ export interface TestApp {
   db: TestDatabase;
   services: ServiceContext;
   clock: TestClock;
+  /** The shared time-skipping Temporal server, with a task queue of this app's own. */
+  temporal: TestTemporal;
+  /** Starts the real worker (every workflow and activity) on this app's database and task queue. */
+  startWorker(): Promise<WorkerHandle>;
   /** Registers a customer through the API; returns its token and account id. */
   customer(overrides?: { email?: string; name?: string }): Promise<{ token: string; accountId: string; email: string; password: string }>;
   /** A staff user with these roles, created directly (the admin API is tested on its own), signed in. */
@@ -38,19 +45,35 @@ export async function createTestApp(options: { readiness?: ReadinessChecks } = {
   const clock: TestClock = { now: () => new Date(Date.now() + offset), advance: (ms) => void (offset += ms) };
   const services: ServiceContext = { prisma: db.prisma, now: clock.now, tokenTtlMs: 12 * 3_600_000 };
   const ok = async () => undefined;
+  const temporal = await connectTestTemporal();
+  // Workflows left running on the shared time-skipping server would hold its clock for every later file.
+  const started = new Set<string>();
   const app = await buildApp({
     log: createLogger({ env: 'test', logLevel: 'silent' }),
     services,
+    workflows: new Workflows(temporal.client, temporal.taskQueue, (id) => started.add(id)),
     version: '0.0.0-test',
-    bodyLimitBytes: 64 * 1024,
+    bodyLimitBytes: 1024 * 1024,
     readiness: options.readiness ?? { database: () => db.ping(), temporal: ok, worker: ok },
   });
 
+  const workers: WorkerHandle[] = [];
   const testApp: TestApp = {
     app,
     db,
     services,
     clock,
+    temporal,
+    async startWorker() {
+      const worker = await startWorker({
+        address: temporal.address,
+        namespace: 'default',
+        taskQueue: temporal.taskQueue,
+        dependencies: { log: createLogger({ env: 'test', logLevel: 'silent' }), services },
+      });
+      workers.push(worker);
+      return worker;
+    },
     async customer(overrides = {}) {
       const email = overrides.email ?? `customer-${unique()}@example.com`;
       const response = await app.inject({
@@ -85,7 +108,12 @@ export async function createTestApp(options: { readiness?: ReadinessChecks } = {
       return (await inTransaction(db.prisma, (tx) => createApiKey(tx, admin.id, 'test platform'))).key;
     },
     async close() {
+      await Promise.all(
+        [...started].map((id) => temporal.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined)),
+      );
+      for (const worker of workers) await worker.shutdown();
       await app.close();
+      await temporal.close();
       await db.drop();
     },
   };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection.js';
 import { TimeSkippingWorkflowClient } from '@temporalio/testing';
 import { inject } from 'vitest';
@@ -7,6 +7,8 @@ import { inject } from 'vitest';
 export interface TestTemporal {
   /** A workflow client whose `result()` lets the shared test server skip time while it waits. */
   workflow: TimeSkippingWorkflowClient;
+  /** A plain client, as the service itself uses. */
+  client: Client;
   connection: Connection;
   address: string;
   /** A task queue of this file's own, so its worker never takes another file's tasks. */
@@ -21,6 +23,7 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
   const connection = await Connection.connect(options);
   return {
     workflow: new TimeSkippingWorkflowClient({ connection, namespace: 'default' }),
+    client: new Client({ connection, namespace: 'default' }),
     connection,
     address,
     taskQueue: `test-${randomBytes(4).toString('hex')}`,

@@ -3,18 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { startWorker, type WorkerHandle } from '../../src/temporal/worker.js';
 import { connectTestTemporal, type TestTemporal } from '../support/temporal.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 describe('the time-skipping test server', () => {
   let temporal: TestTemporal;
   let worker: WorkerHandle;
+  let db: TestDatabase;
 
   beforeAll(async () => {
     temporal = await connectTestTemporal();
+    db = await createTestDatabase();
     worker = await startWorker({
       address: temporal.address,
       namespace: 'default',
       taskQueue: temporal.taskQueue,
-      dependencies: { log: createLogger({ env: 'test', logLevel: 'silent' }) },
+      dependencies: {
+        log: createLogger({ env: 'test', logLevel: 'silent' }),
+        services: { prisma: db.prisma, now: () => new Date(), tokenTtlMs: 3_600_000 },
+      },
       workflowsPath: path.resolve(import.meta.dirname, '../fixtures/workflows/index.ts'),
     });
   });
@@ -22,6 +28,7 @@ describe('the time-skipping test server', () => {
   afterAll(async () => {
     await worker?.shutdown();
     await temporal?.close();
+    await db?.drop();
   });
 
   it('completes a 30-day timer in under 5 seconds of wall time', async () => {

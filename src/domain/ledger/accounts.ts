@@ -221,10 +221,6 @@ export function credit(account: LedgerAccount, amount: Money): Posting {
   return Object.freeze({ account, amount: amount.negate() });
 }
 
-export function isDebit(posting: Posting): boolean {
-  return posting.amount.isPositive();
-}
-
 // The net of an account (sum of its postings) read the way its owner reads it: a customer's money, the
 // revenue earned, the cash the gateway owes.
 export function balanceOnNormalSide(account: LedgerAccount, net: Money): Money {

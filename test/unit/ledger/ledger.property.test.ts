@@ -22,7 +22,7 @@ import {
 import { Money, type Currency } from '../../../src/domain/money.js';
 
 // Random histories of recharges, charges, adjustments, reversals and expiries, applied with the ledger's
-// own builders to a model that keeps what persistence will keep (entries and a stored balance per
+// own builders to a model that keeps what persistence will keep (entries and a stored net per
 // account). After every step the ledger must be healthy and agree with totals the model counts on its own.
 
 const HOUR = 3_600_000;

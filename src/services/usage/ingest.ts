@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { DomainError, type FieldProblem } from '../../domain/errors.js';
+import { InvalidAmountError, isCurrency, Money, priceUsage, type Currency } from '../../domain/money.js';
+import type { ServiceContext } from '../context.js';
+
+export interface UsageRecordInput {
+  id: string;
+  workspaceId: string;
+  site: string;
+  item: string;
+  unit: string;
+  periodStart: string;
+  periodEnd: string;
+  amount?: { amount: string; currency: string };
+  quantity?: string;
+  unitPrice?: string;
+}
+
+export interface IngestResult {
+  /** New records stored now. */
+  accepted: number;
+  /** Ids already stored: nothing changed for them. */
+  duplicates: number;
+  /** Of the duplicates, the ids whose content differs from what was first stored (the first one stands). */
+  conflicting: string[];
+  /** Of the accepted: to be charged to a billing-center account, settled by a cloud account, or bound to none. */
+  billable: number;
+  cloud: number;
+  unbilled: number;
+  /** Accounts with newly pending records, for the caller to wake their charging. */
+  accountsToCharge: string[];
+}
+
+type Routed = {
+  input: UsageRecordInput;
+  accountId: string | null;
+  status: 'pending' | 'cloud' | 'unbilled';
+  amount: Money | null;
+  contentHash: string;
+};
+
+/** A stable fingerprint of what the platform said about a record. */
+function contentHash(record: UsageRecordInput): string {
+  const canonical = [record.workspaceId, record.site, record.item, record.unit, record.periodStart, record.periodEnd,
+    record.amount?.amount ?? '', record.amount?.currency ?? '', record.quantity ?? '', record.unitPrice ?? ''];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/**
+ * Stores a batch of usage records, all or nothing: if any record is invalid, the batch is refused with a
+ * reason per record and nothing is stored. Each record is routed by the workspace's binding as it is now:
+ * to its billing-center account (charged asynchronously), to a cloud account (reported to the marketplace),
+ * or to nobody (kept, not charged). A record id seen before is a duplicate and changes nothing.
+ */
+export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput[]): Promise<IngestResult> {
+  const workspaceIds = [...new Set(records.map((r) => r.workspaceId))];
+  const workspaces = await ctx.prisma.workspace.findMany({
+    where: { id: { in: workspaceIds } },
+    select: { id: true, site: true, accountId: true, settlement: true, account: { select: { currency: true } } },
+  });
+  const workspaceById = new Map(workspaces.map((w) => [w.id, w]));
+
+  const problems: FieldProblem[] = [];
+  const routed: Routed[] = [];
+  const batchCurrencies = new Set(records.flatMap((r) => (r.amount ? [r.amount.currency] : [])));
+  records.forEach((record, index) => {
+    const at = (field: string) => `/body/records/${index}/${field}`;
+    const fail = (field: string, message: string) => problems.push({ path: at(field), message });
+    const start = new Date(record.periodStart);
+    const end = new Date(record.periodEnd);
+    if (end.getTime() <= start.getTime()) fail('periodEnd', 'must be after periodStart');
+    const hasAmount = record.amount !== undefined;
+    const hasPrice = record.quantity !== undefined || record.unitPrice !== undefined;
+    if (hasAmount === hasPrice) {
+      fail(hasAmount ? 'quantity' : 'amount', 'give either amount, or quantity and unitPrice');
+      return;
+    }
+    if (hasPrice && (record.quantity === undefined || record.unitPrice === undefined)) {
+      fail(record.quantity === undefined ? 'quantity' : 'unitPrice', 'quantity and unitPrice go together');
+      return;
+    }
+    if (batchCurrencies.size > 1 && record.amount) fail('amount/currency', 'a batch carries one currency');
+
+    const workspace = workspaceById.get(record.workspaceId);
+    if (workspace && workspace.site !== record.site) fail('site', `workspace ${record.workspaceId} is on site ${workspace.site}`);
+    const accountCurrency = workspace ? (workspace.account.currency as Currency) : undefined;
+    let amount: Money | null = null;
+    try {
+      if (record.amount) {
+        if (!isCurrency(record.amount.currency)) throw new InvalidAmountError('unknown_currency', '/amount/currency', record.amount.currency, 'unknown currency');
+        amount = Money.parse(record.amount.amount, record.amount.currency, { field: at('amount/amount').slice('/body'.length) });
+        if (accountCurrency && amount.currency !== accountCurrency) {
+          fail('amount/currency', `the paying account is billed in ${accountCurrency}`);
+        }
+      } else {
+        const currency = accountCurrency ?? 'CNY';
+        const priced = priceUsage(record.quantity!, record.unitPrice!, currency, {
+          quantityField: at('quantity').slice('/body'.length),
+          unitPriceField: at('unitPrice').slice('/body'.length),
+        });
+        // Without a paying account there is no currency to price in: the marketplace or nobody prices it.
+        amount = accountCurrency ? priced : null;
+      }
+    } catch (error) {
+      if (!(error instanceof InvalidAmountError)) throw error;
+      problems.push({ path: error.field.startsWith('/records') ? `/body${error.field}` : at(error.field.slice(1)), message: error.message });
+      return;
+    }
+    const status = !workspace ? 'unbilled' : workspace.settlement === 'cloud_account' ? 'cloud' : 'pending';
+    routed.push({ input: record, accountId: workspace?.accountId ?? null, status, amount, contentHash: contentHash(record) });
+  });
+  if (problems.length > 0) {
+    throw new DomainError('invalid', 'validation', `${new Set(problems.map((p) => p.path.split('/')[3])).size} of ${records.length} records are invalid; none was stored.`, {
+      fields: problems,
+    });
+  }
+
+  // One row per id: within a batch too, the first occurrence stands.
+  const firstOf = new Map<string, Routed>();
+  for (const r of routed) if (!firstOf.has(r.input.id)) firstOf.set(r.input.id, r);
+  const unique = [...firstOf.values()];
+  const now = ctx.now();
+  const insertedRows = await ctx.prisma.$queryRaw<{ id: string }[]>`
+    INSERT INTO usage_records (id, workspace_id, site, item, unit, quantity, unit_price, amount_minor, currency,
+                               period_start, period_end, received_at, account_id, status, content_hash)
+    SELECT id, ws, site, item, unit, q::numeric, up::numeric, am, cur, ps, pe, ${now}, acc::uuid, st, h
+    FROM unnest(
+      ${unique.map((r) => r.input.id)}::text[], ${unique.map((r) => r.input.workspaceId)}::text[], ${unique.map((r) => r.input.site)}::text[],
+      ${unique.map((r) => r.input.item)}::text[], ${unique.map((r) => r.input.unit)}::text[],
+      ${unique.map((r) => r.input.quantity ?? null)}::text[], ${unique.map((r) => r.input.unitPrice ?? null)}::text[],
+      ${unique.map((r) => r.amount?.minor ?? null)}::bigint[], ${unique.map((r) => r.amount?.currency ?? null)}::text[],
+      ${unique.map((r) => new Date(r.input.periodStart))}::timestamptz[], ${unique.map((r) => new Date(r.input.periodEnd))}::timestamptz[],
+      ${unique.map((r) => r.accountId)}::text[], ${unique.map((r) => r.status)}::text[], ${unique.map((r) => r.contentHash)}::text[]
+    ) AS x(id, ws, site, item, unit, q, up, am, cur, ps, pe, acc, st, h)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id`;
+  const inserted = new Set(insertedRows.map((r) => r.id));
+
+  const duplicateIds = records.filter((r, i) => !inserted.has(r.id) || records.findIndex((o) => o.id === r.id) !== i).map((r) => r.id);
+  const stored = duplicateIds.length
+    ? await ctx.prisma.usageRecord.findMany({ where: { id: { in: [...new Set(duplicateIds)] } }, select: { id: true, contentHash: true } })
+    : [];
+  const storedHash = new Map(stored.map((r) => [r.id, r.contentHash]));
+  const conflicting = [...new Set(routed.filter((r) => duplicateIds.includes(r.input.id) && storedHash.get(r.input.id) !== r.contentHash).map((r) => r.input.id))];
+
+  const fresh = unique.filter((r) => inserted.has(r.input.id));
+  return {
+    accepted: fresh.length,
+    duplicates: duplicateIds.length,
+    conflicting,
+    billable: fresh.filter((r) => r.status === 'pending').length,
+    cloud: fresh.filter((r) => r.status === 'cloud').length,
+    unbilled: fresh.filter((r) => r.status === 'unbilled').length,
+    accountsToCharge: [...new Set(fresh.filter((r) => r.status === 'pending').map((r) => r.accountId!))],
+  };
+}
