@@ -17,6 +17,8 @@ import { openapiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { realNameReviewRoutes } from './support/real-name-routes.js';
 import { usageRoutes } from './usage/routes.js';
+import { statementRoutes } from './statements/routes.js';
+import { financeRoutes } from './finance/routes.js';
 import { workspaceRoutes } from './workspaces/routes.js';
 
 /** The application instance every route plugin is registered on. */
@@ -72,6 +74,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(workspaceRoutes, { services: deps.services });
   await app.register(realNameReviewRoutes, { services: deps.services });
   await app.register(usageRoutes, { services: deps.services, workflows: deps.workflows });
+  await app.register(statementRoutes, { services: deps.services });
+  await app.register(financeRoutes, { services: deps.services });
   await app.register(adminRoutes, { services: deps.services });
 
   return app;
