@@ -1,5 +1,6 @@
 import type { Logger } from '../src/logger.js';
 import type { ServiceContext } from '../src/services/context.js';
+import type { Workflows } from '../src/temporal/workflows.js';
 import { usageActivities } from './usage.js';
 
 /**
@@ -9,11 +10,12 @@ import { usageActivities } from './usage.js';
 export interface ActivityDependencies {
   log: Logger;
   services: ServiceContext;
+  workflows: Workflows;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
   return {
-    ...usageActivities(dependencies.services),
+    ...usageActivities(dependencies.services, dependencies.workflows),
   };
 }
 

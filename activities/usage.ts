@@ -1,9 +1,19 @@
 import type { ServiceContext } from '../src/services/context.js';
-import { chargePendingUsage } from '../src/services/usage/charge.js';
+import { accountsWithStalePendingUsage, chargePendingUsage } from '../src/services/usage/charge.js';
+import type { Workflows } from '../src/temporal/workflows.js';
 
-export function usageActivities(services: ServiceContext) {
+/** Usage pending longer than this is assumed to have missed its wake-up signal. */
+const STALLED_AFTER_MS = 30_000;
+
+export function usageActivities(services: ServiceContext, workflows: Workflows) {
   return {
     /** Charges the next batch of the account's pending usage; idempotent (a charged record is no longer pending). */
     chargePendingUsage: (accountId: string) => chargePendingUsage(services, accountId),
+    /** Signals the charging workflow of every account with stalled usage; returns how many it woke. */
+    async wakeStalledUsageCharging(): Promise<number> {
+      const accounts = await accountsWithStalePendingUsage(services, STALLED_AFTER_MS);
+      await workflows.chargeUsage(accounts);
+      return accounts.length;
+    },
   };
 }

@@ -64,6 +64,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(errorsPlugin);
   await app.register(rateLimitPlugin);
   await app.register(authPlugin, { services: deps.services });
+  await app.register((await import('./plugins/idempotency.js')).idempotencyPlugin, { services: deps.services });
   await app.register(metricsPlugin, deps.workerMetricsUrl ? { workerMetricsUrl: deps.workerMetricsUrl } : {});
   await app.register(openapiPlugin, { version: deps.version });
 

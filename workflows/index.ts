@@ -3,3 +3,4 @@
  * may be reachable from this file (no I/O, no clocks, no randomness outside Temporal's own).
  */
 export { usageCharging } from './usage-charging.js';
+export { usageChargingSweep } from './usage-charging-sweep.js';

@@ -4,7 +4,7 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Stoppable } from '../runtime/lifecycle.js';
 import { checkTemporal, checkWorkerPolling } from '../temporal/readiness.js';
-import { Workflows } from '../temporal/workflows.js';
+import type { Workflows } from '../temporal/workflows.js';
 import type { TemporalClientHandle } from '../temporal/client.js';
 import { version } from '../version.js';
 import type { ServiceContext } from '../services/context.js';
@@ -20,15 +20,16 @@ export async function startApi(options: {
   log: Logger;
   database: Database;
   services: ServiceContext;
+  workflows: Workflows;
   temporal: TemporalClientHandle;
   workerMetricsUrl?: string;
 }): Promise<ApiRole> {
-  const { config, database, temporal, services } = options;
+  const { config, database, temporal, services, workflows } = options;
   if (config.auth.bootstrapAdmin) await ensureBootstrapAdmin(services, config.auth.bootstrapAdmin, options.log);
   const app = await buildApp({
     log: options.log,
     services,
-    workflows: new Workflows(temporal.client, config.temporal.taskQueue),
+    workflows,
     version,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ...(options.workerMetricsUrl ? { workerMetricsUrl: options.workerMetricsUrl } : {}),

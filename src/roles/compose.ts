@@ -11,6 +11,7 @@ import { connectTemporalClient } from '../temporal/client.js';
 import { installTemporalRuntime } from '../temporal/runtime.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { startWorker } from '../temporal/worker.js';
+import { Workflows } from '../temporal/workflows.js';
 import { startApi } from './api.js';
 import type { ServiceContext } from '../services/context.js';
 
@@ -94,6 +95,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
   started.push({ name: 'Temporal client', stop: temporal.close });
   const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs };
 
+  const workflows = new Workflows(temporal.client, config.temporal.taskQueue);
   if (roles.worker) {
     // On an external server too: operators filter by these in the Web UI, and workflows set them.
     await ensureSearchAttributes(temporal.connection, config.temporal.namespace);
@@ -101,9 +103,10 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
       address: result.temporalAddress,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      dependencies: { log, services },
+      dependencies: { log, services, workflows },
     });
     started.push({ name: 'worker', stop: worker.shutdown });
+    await workflows.ensureSchedules();
   }
 
   if (roles.api) {
@@ -112,6 +115,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
       log,
       database,
       services,
+      workflows,
       temporal,
       ...(roles.worker && config.temporal.metricsPort > 0
         ? { workerMetricsUrl: `http://127.0.0.1:${config.temporal.metricsPort}/metrics` }

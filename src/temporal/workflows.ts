@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { SearchAttributes } from '../../workflows/search-attributes.js';
 import { usageArrived, type usageCharging } from '../../workflows/usage-charging.js';
 
@@ -13,6 +13,21 @@ export class Workflows {
     /** Told each workflow id started or woken (tests use it to clean up after themselves). */
     private readonly onStarted: (workflowId: string) => void = () => {},
   ) {}
+
+  /** Creates the schedules the service runs on (kept if they exist: operators may have paused them). */
+  async ensureSchedules(): Promise<void> {
+    try {
+      await this.client.schedule.create({
+        scheduleId: 'usage-charging-sweeper',
+        spec: { intervals: [{ every: '1 minute' }] },
+        action: { type: 'startWorkflow', workflowType: 'usageChargingSweep', taskQueue: this.taskQueue, args: [] },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP },
+        memo: { purpose: 'wakes usage charging that missed its signal' },
+      });
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    }
+  }
 
   /** Wakes (or starts) the charging of each account's pending usage. */
   async chargeUsage(accountIds: readonly string[]): Promise<void> {

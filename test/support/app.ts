@@ -48,10 +48,11 @@ export async function createTestApp(options: { readiness?: ReadinessChecks } = {
   const temporal = await connectTestTemporal();
   // Workflows left running on the shared time-skipping server would hold its clock for every later file.
   const started = new Set<string>();
+  const workflows = new Workflows(temporal.client, temporal.taskQueue, (id) => started.add(id));
   const app = await buildApp({
     log: createLogger({ env: 'test', logLevel: 'silent' }),
     services,
-    workflows: new Workflows(temporal.client, temporal.taskQueue, (id) => started.add(id)),
+    workflows,
     version: '0.0.0-test',
     bodyLimitBytes: 1024 * 1024,
     readiness: options.readiness ?? { database: () => db.ping(), temporal: ok, worker: ok },
@@ -69,7 +70,7 @@ export async function createTestApp(options: { readiness?: ReadinessChecks } = {
         address: temporal.address,
         namespace: 'default',
         taskQueue: temporal.taskQueue,
-        dependencies: { log: createLogger({ env: 'test', logLevel: 'silent' }), services },
+        dependencies: { log: createLogger({ env: 'test', logLevel: 'silent' }), services, workflows },
       });
       workers.push(worker);
       return worker;

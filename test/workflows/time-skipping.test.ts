@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
+import { Workflows } from '../../src/temporal/workflows.js';
 import { startWorker, type WorkerHandle } from '../../src/temporal/worker.js';
 import { connectTestTemporal, type TestTemporal } from '../support/temporal.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -20,6 +21,7 @@ describe('the time-skipping test server', () => {
       dependencies: {
         log: createLogger({ env: 'test', logLevel: 'silent' }),
         services: { prisma: db.prisma, now: () => new Date(), tokenTtlMs: 3_600_000 },
+        workflows: new Workflows(temporal.client, temporal.taskQueue),
       },
       workflowsPath: path.resolve(import.meta.dirname, '../fixtures/workflows/index.ts'),
     });

@@ -99,6 +99,23 @@ describe('usage charging', () => {
     expect(alerts.filter((a) => a.kind === 'balance-arrears')).toHaveLength(1);
   });
 
+  it('charges usage whose wake-up signal was lost, when the sweeper runs', async () => {
+    const c = await customerWithWorkspace();
+    const lost = record(c.workspaceId);
+    // Stored as the API stores it, but nobody was told (Temporal was unreachable), a minute ago.
+    await t.db.prisma.usageRecord.create({
+      data: {
+        id: lost.id, workspaceId: c.workspaceId, site: 'cn1', item: 'logs', unit: 'GB', amountMinor: 1000n, currency: 'CNY',
+        periodStart: new Date(lost.periodStart), periodEnd: new Date(lost.periodEnd), receivedAt: new Date(Date.now() - 60_000),
+        accountId: c.accountId, status: 'pending', contentHash: 'x'.repeat(64),
+      },
+    });
+    const woken = await t.temporal.workflow.execute('usageChargingSweep', { taskQueue: t.temporal.taskQueue, workflowId: `sweep-${Date.now()}` });
+    expect(woken).toBeGreaterThanOrEqual(1);
+    await chargedAll(c.accountId);
+    expect((await sourceBalances(t.services, c.accountId)).cash).toBe(-1000n);
+  });
+
   it('charges exactly once when several chargers run at the same time', async () => {
     const c = await customerWithWorkspace();
     // Stored straight away and charged by ten concurrent runs of the charging step, besides the workflow.
