@@ -3,6 +3,7 @@ import { checkStoredLedger } from '../../src/services/ledger/ledger-check.js';
 import { chargePendingUsage } from '../../src/services/usage/charge.js';
 import { bearer, createTestApp, type TestApp } from '../support/app.js';
 import { creditCash, giveVoucher, sourceBalances, waitUntil } from '../support/ledger.js';
+import { recordHistory } from '../support/histories.js';
 
 let t: TestApp;
 let apiKey: string;
@@ -50,6 +51,7 @@ describe('usage charging', () => {
 
     // 10.00 + 10.3075 → 10.31 (half-to-even at minor units): 15.00 from the voucher, 5.31 from cash.
     expect(await sourceBalances(t.services, c.accountId)).toEqual({ cash: 9469n, [`voucher:${voucher}`]: 0n });
+    await recordHistory(t.temporal.client.workflow.getHandle(`usage-charging/${c.accountId}`), 'usage-charging');
   });
 
   it('keeps records of unbound and cloud-settled workspaces without charging anyone', async () => {
@@ -110,8 +112,9 @@ describe('usage charging', () => {
         accountId: c.accountId, status: 'pending', contentHash: 'x'.repeat(64),
       },
     });
-    const woken = await t.temporal.workflow.execute('usageChargingSweep', { taskQueue: t.temporal.taskQueue, workflowId: `sweep-${Date.now()}` });
-    expect(woken).toBeGreaterThanOrEqual(1);
+    const sweep = await t.temporal.workflow.start('usageChargingSweep', { taskQueue: t.temporal.taskQueue, workflowId: `sweep-${Date.now()}` });
+    expect(await t.temporal.workflow.result(sweep.workflowId)).toBeGreaterThanOrEqual(1);
+    await recordHistory(sweep, 'usage-charging-sweep');
     await chargedAll(c.accountId);
     expect((await sourceBalances(t.services, c.accountId)).cash).toBe(-1000n);
   });

@@ -1,0 +1,24 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { decodeHistory, HISTORIES_DIR } from '../support/histories.js';
+
+/**
+ * Every history recorded from a shipped workflow replays against the current code without a determinism
+ * error. A change that would break running workflows fails here; make it with `patched()` instead.
+ */
+describe('replaying recorded histories', async () => {
+  const files = (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.history.pb')).sort();
+
+  it('has histories of the shipped workflows', () => {
+    expect(files).toEqual(expect.arrayContaining(['usage-charging.history.pb', 'usage-charging-sweep.history.pb']));
+  });
+
+  it.each(files)('replays %s', async (file) => {
+    const history = decodeHistory(await readFile(path.join(HISTORIES_DIR, file)));
+    expect(history.events?.length).toBeGreaterThan(3);
+    await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, file)).resolves.toBeUndefined();
+  });
+});
