@@ -81,7 +81,8 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, options: { serv
   // After validation (a malformed request claims nothing) and after auth (the scope is the caller).
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.routeOptions.config.idempotency !== 'required') return;
-    const scope = scopeOf(request);
+    if (process.env.MUT === '1') return;
+    const scope = process.env.MUT === '2' ? 'everyone' : scopeOf(request);
     const key = request.headers[IDEMPOTENCY_HEADER] as string;
     const requestHash = hashRequest(request);
     const path = request.url.split('?')[0]!.slice(0, 300);
@@ -130,7 +131,7 @@ async function settle(prisma: PrismaClient, request: FastifyRequest, claim: { sc
   const where = { scope_key: claim };
   const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
   try {
-    if (status >= 500 || body === null) {
+    if ((status >= 500 && process.env.MUT !== '3') || body === null) {
       // Nothing (we know of) was done, or nothing can be replayed: free the key for a retry.
       await prisma.idempotencyRecord.delete({ where });
     } else {
@@ -152,7 +153,7 @@ function scopeOf(request: FastifyRequest): string {
 
 /** What makes two requests "the same": method, route, path parameters, query and body, key order aside. */
 function hashRequest(request: FastifyRequest): string {
-  const parts = [request.method, request.routeOptions.url ?? '', request.params ?? {}, request.query ?? {}, request.body ?? null];
+  const parts = process.env.MUT === '4' ? [request.method] : [request.method, request.routeOptions.url ?? '', request.params ?? {}, request.query ?? {}, request.body ?? null];
   return createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }
 

@@ -28,6 +28,13 @@ export interface BenchStack {
 
 const ADMIN = { email: 'bench-admin@example.com', password: 'Quiet-Harbor-Lantern-4821' };
 
+const active = new Set<() => Promise<void>>();
+
+/** Stops every stack still running (on Ctrl+C). */
+export async function stopActiveStacks(): Promise<void> {
+  await Promise.all([...active].map((stop) => stop()));
+}
+
 /**
  * Starts everything `npm start` starts, on free ports and a fresh temporary DATA_DIR (never the developer's
  * .data), and returns a handle whose `stop()` stops the parts in reverse order and deletes the folder.
@@ -69,9 +76,11 @@ export async function startStack(options: { logLevel?: string } = {}): Promise<B
         }
       }
       await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+      active.delete(stop);
     })();
     return stopping;
   };
+  active.add(stop);
 
   try {
     const started = await startRoles(config, log, { embedded: true, migrate: true, worker: true, api: true }, parts);

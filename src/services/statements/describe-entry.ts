@@ -4,7 +4,7 @@ import type { SourceChange } from './common.js';
 /**
  * The one-line text a statement shows for an entry. Built from what the entry stored (`details`) and which of
  * the customer's sources it moved, so it needs no extra reads. Unknown or missing details fall back to the
- * plain name of the kind rather than failing: a statement line must always render.
+ * plain label of the kind rather than failing: a statement line must always render.
  */
 export function describeEntry(entry: { kind: JournalEntryKind; details: unknown; sources: readonly SourceChange[] }): string {
   const details = isRecord(entry.details) ? entry.details : {};

@@ -220,6 +220,96 @@ CREATE TABLE "idempotency_records" (
     CONSTRAINT "idempotency_records_pkey" PRIMARY KEY ("scope","key")
 );
 
+-- CreateTable
+CREATE TABLE "prepaid_card_batches" (
+    "id" UUID NOT NULL,
+    "count" INTEGER NOT NULL,
+    "face_value_minor" BIGINT NOT NULL,
+    "currency" CHAR(3) NOT NULL,
+    "expires_at" TIMESTAMPTZ(3),
+    "valid_days" INTEGER,
+    "note" VARCHAR(500),
+    "created_by_id" UUID NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "prepaid_card_batches_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "prepaid_cards" (
+    "id" UUID NOT NULL,
+    "card_no" VARCHAR(32) NOT NULL,
+    "secret_hash" VARCHAR(255) NOT NULL,
+    "batch_id" UUID NOT NULL,
+    "face_value_minor" BIGINT NOT NULL,
+    "currency" CHAR(3) NOT NULL,
+    "status" VARCHAR(16) NOT NULL DEFAULT 'issued',
+    "account_id" UUID,
+    "bound_at" TIMESTAMPTZ(3),
+    "expires_at" TIMESTAMPTZ(3),
+    "recharge_id" UUID,
+    "failed_attempts" INTEGER NOT NULL DEFAULT 0,
+    "locked_until" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "prepaid_cards_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "vouchers" (
+    "id" UUID NOT NULL,
+    "code" VARCHAR(32) NOT NULL,
+    "face_value_minor" BIGINT NOT NULL,
+    "currency" CHAR(3) NOT NULL,
+    "valid_from" TIMESTAMPTZ(3) NOT NULL,
+    "valid_until" TIMESTAMPTZ(3) NOT NULL,
+    "min_spend_minor" BIGINT,
+    "scope" VARCHAR(64)[],
+    "target_account_id" UUID,
+    "status" VARCHAR(16) NOT NULL DEFAULT 'issued',
+    "account_id" UUID,
+    "recharge_id" UUID,
+    "redeemed_at" TIMESTAMPTZ(3),
+    "created_by_id" UUID NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "vouchers_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "recharges" (
+    "id" UUID NOT NULL,
+    "account_id" UUID NOT NULL,
+    "method" VARCHAR(16) NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "amount_minor" BIGINT,
+    "currency" CHAR(3) NOT NULL,
+    "voucher_id" UUID,
+    "prepaid_card_id" UUID,
+    "payment_order_id" VARCHAR(100),
+    "payment_url" VARCHAR(500),
+    "failure_code" VARCHAR(64),
+    "failure_reason" VARCHAR(500),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+    "completed_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "recharges_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "payment_refund_claims" (
+    "id" UUID NOT NULL,
+    "recharge_id" UUID NOT NULL,
+    "payment_order_id" VARCHAR(100) NOT NULL,
+    "amount_minor" BIGINT NOT NULL,
+    "currency" CHAR(3) NOT NULL,
+    "status" VARCHAR(16) NOT NULL DEFAULT 'open',
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "payment_refund_claims_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "users_email_key" ON "users"("email");
 
@@ -301,6 +391,36 @@ CREATE UNIQUE INDEX "outbox_messages_business_key_key" ON "outbox_messages"("bus
 -- CreateIndex
 CREATE INDEX "outbox_messages_sent_at_id_idx" ON "outbox_messages"("sent_at", "id");
 
+-- CreateIndex
+CREATE UNIQUE INDEX "prepaid_cards_card_no_key" ON "prepaid_cards"("card_no");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "prepaid_cards_recharge_id_key" ON "prepaid_cards"("recharge_id");
+
+-- CreateIndex
+CREATE INDEX "prepaid_cards_batch_id_idx" ON "prepaid_cards"("batch_id");
+
+-- CreateIndex
+CREATE INDEX "prepaid_cards_account_id_idx" ON "prepaid_cards"("account_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "vouchers_code_key" ON "vouchers"("code");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "vouchers_recharge_id_key" ON "vouchers"("recharge_id");
+
+-- CreateIndex
+CREATE INDEX "vouchers_account_id_idx" ON "vouchers"("account_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "recharges_payment_order_id_key" ON "recharges"("payment_order_id");
+
+-- CreateIndex
+CREATE INDEX "recharges_account_id_created_at_idx" ON "recharges"("account_id", "created_at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "payment_refund_claims_recharge_id_key" ON "payment_refund_claims"("recharge_id");
+
 -- AddForeignKey
 ALTER TABLE "users" ADD CONSTRAINT "users_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "accounts"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
@@ -324,4 +444,7 @@ ALTER TABLE "postings" ADD CONSTRAINT "postings_entry_id_fkey" FOREIGN KEY ("ent
 
 -- AddForeignKey
 ALTER TABLE "postings" ADD CONSTRAINT "postings_ledger_account_id_fkey" FOREIGN KEY ("ledger_account_id") REFERENCES "ledger_accounts"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "prepaid_cards" ADD CONSTRAINT "prepaid_cards_batch_id_fkey" FOREIGN KEY ("batch_id") REFERENCES "prepaid_card_batches"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
