@@ -1,10 +1,28 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  sourceBound,
+  sourceExtended,
+  sourceRevoked,
+  type BalanceSourceLifetimeInput,
+} from '../../workflows/balance-source-contract.js';
+import { cancelRecharge, paymentNotified, type PaymentEvent, type RechargeInput, type RechargeStatus } from '../../workflows/recharge-contract.js';
 import { SearchAttributes } from '../../workflows/search-attributes.js';
 import { usageArrived, type usageCharging } from '../../workflows/usage-charging.js';
 
+/** Workflow ids a person can read and type. */
+export const workflowIds = {
+  usageCharging: (accountId: string) => `usage-charging/${accountId}`,
+  recharge: (rechargeId: string) => `recharge/${rechargeId}`,
+  prepaidCard: (cardNo: string) => `prepaid-card/${cardNo}`,
+  voucher: (code: string) => `voucher/${code}`,
+};
+
+const lifetimeId = (input: { kind: 'prepaid_card' | 'voucher'; reference: string }) =>
+  input.kind === 'prepaid_card' ? workflowIds.prepaidCard(input.reference) : workflowIds.voucher(input.reference);
+
 /**
- * The one way the service starts or wakes workflows: readable ids, search attributes and a summary for the
- * operator, on the configured task queue. Callers say what they want in domain terms.
+ * The one way the service starts, wakes or talks to workflows: readable ids, search attributes and a summary
+ * for the operator, on the configured task queue. Callers say what they want in domain terms.
  */
 export class Workflows {
   constructor(
@@ -33,7 +51,7 @@ export class Workflows {
   async chargeUsage(accountIds: readonly string[]): Promise<void> {
     await Promise.all(
       accountIds.map(async (accountId) => {
-        const workflowId = `usage-charging/${accountId}`;
+        const workflowId = workflowIds.usageCharging(accountId);
         await this.client.workflow.signalWithStart<typeof usageCharging>('usageCharging', {
           workflowId,
           taskQueue: this.taskQueue,
@@ -45,5 +63,84 @@ export class Workflows {
         this.onStarted(workflowId);
       }),
     );
+  }
+
+  /** Starts `recharge/<id>`; starting it again (a retried request) is harmless. */
+  async startRecharge(input: RechargeInput): Promise<void> {
+    const workflowId = workflowIds.recharge(input.rechargeId);
+    try {
+      await this.client.workflow.start('recharge', {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          { key: SearchAttributes.accountId, value: input.accountId },
+          { key: SearchAttributes.rechargeMethod, value: input.method },
+          { key: SearchAttributes.businessStatus, value: 'pending' },
+        ],
+        staticSummary: `${input.method.replace('_', ' ')} recharge ${input.rechargeId} of account ${input.accountId}`,
+      });
+    } catch (error) {
+      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
+    }
+    this.onStarted(workflowId);
+  }
+
+  /** Waits up to `timeoutMs` for a recharge to finish; undefined if it is still running then. */
+  async rechargeResult(rechargeId: string, timeoutMs: number): Promise<RechargeStatus | undefined> {
+    const handle = this.client.workflow.getHandle(workflowIds.recharge(rechargeId));
+    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref());
+    return Promise.race([handle.result() as Promise<RechargeStatus>, timeout]);
+  }
+
+  /** Hands a verified gateway notification to its recharge; false when that recharge has already ended. */
+  async notifyPayment(rechargeId: string, event: PaymentEvent): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(workflowIds.recharge(rechargeId)).signal(paymentNotified, event);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /** Asks a pending cash recharge to cancel; the workflow validates and answers the status it ends in. */
+  async cancelRecharge(rechargeId: string): Promise<RechargeStatus> {
+    return this.client.workflow.getHandle(workflowIds.recharge(rechargeId)).executeUpdate(cancelRecharge);
+  }
+
+  /** Starts the lifetime of a newly issued card or voucher. */
+  async startBalanceSourceLifetime(input: BalanceSourceLifetimeInput): Promise<void> {
+    const workflowId = lifetimeId(input);
+    try {
+      await this.client.workflow.start('balanceSourceLifetime', {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          ...(input.kind === 'prepaid_card'
+            ? [{ key: SearchAttributes.cardNo, value: input.reference }]
+            : [{ key: SearchAttributes.voucherCode, value: input.reference }]),
+          { key: SearchAttributes.businessStatus, value: 'issued' },
+          ...(input.expiresAt === null ? [] : [{ key: SearchAttributes.expiresAt, value: new Date(input.expiresAt) }]),
+        ],
+        staticSummary: `${input.kind === 'prepaid_card' ? 'Prepaid card' : 'Voucher'} ${input.reference}`,
+      });
+    } catch (error) {
+      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
+    }
+    this.onStarted(workflowId);
+  }
+
+  async balanceSourceBound(kind: 'prepaid_card' | 'voucher', reference: string, accountId: string, expiresAt: Date): Promise<void> {
+    await this.client.workflow.getHandle(lifetimeId({ kind, reference })).signal(sourceBound, { accountId, expiresAt: expiresAt.getTime() });
+  }
+
+  async balanceSourceExtended(kind: 'prepaid_card' | 'voucher', reference: string, expiresAt: Date): Promise<void> {
+    await this.client.workflow.getHandle(lifetimeId({ kind, reference })).signal(sourceExtended, { expiresAt: expiresAt.getTime() });
+  }
+
+  async balanceSourceRevoked(kind: 'prepaid_card' | 'voucher', reference: string): Promise<void> {
+    await this.client.workflow.getHandle(lifetimeId({ kind, reference })).signal(sourceRevoked);
   }
 }

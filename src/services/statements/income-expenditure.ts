@@ -42,7 +42,7 @@ interface EntryRow {
  */
 export function entryPageQuery(accountId: string, filter: EntryFilter & { after?: bigint }, limit: number): Prisma.Sql {
   const conditions = [Prisma.sql`account_id = ${accountId}::uuid`];
-  if (filter.after !== undefined) conditions.push(Prisma.sql`id <= ${filter.after}::bigint`);
+  if (filter.after !== undefined) conditions.push(Prisma.sql`id < ${filter.after}::bigint`);
   if (filter.kind !== undefined) conditions.push(Prisma.sql`kind = ${filter.kind}`);
   if (filter.from) conditions.push(Prisma.sql`occurred_at >= ${filter.from}::timestamptz`);
   if (filter.to) conditions.push(Prisma.sql`occurred_at < ${filter.to}::timestamptz`);
