@@ -12,6 +12,7 @@ import { cloudAccountRoutes } from './cloud-accounts/routes.js';
 import { healthRoutes, type ReadinessChecks } from './health/routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { idempotencyPlugin } from './plugins/idempotency.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
@@ -64,7 +65,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(errorsPlugin);
   await app.register(rateLimitPlugin);
   await app.register(authPlugin, { services: deps.services });
-  await app.register((await import('./plugins/idempotency.js')).idempotencyPlugin, { services: deps.services });
+  await app.register(idempotencyPlugin, { services: deps.services });
   await app.register(metricsPlugin, deps.workerMetricsUrl ? { workerMetricsUrl: deps.workerMetricsUrl } : {});
   await app.register(openapiPlugin, { version: deps.version });
 

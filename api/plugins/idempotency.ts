@@ -11,7 +11,7 @@ import { PROBLEM_CONTENT_TYPE, problem, ProblemType } from '../problem.js';
  * `config: { idempotency: 'required' }` and `schema.headers: IdempotencyHeaders` (checked at start-up, so the
  * header is always in the OpenAPI document). Then, per caller and key:
  * - the first request claims the key (a row with no response yet) before its handler runs;
- * - its answer is stored when it is sent; a 5xx removes the claim instead, so the client can simply retry;
+ * - its answer is stored when it is sent; a 5xx (or 429) removes the claim instead, so the client can simply retry;
  * - the same key with the same request replays the stored answer (`Idempotent-Replayed: true`), 4xx included;
  * - the same key while the first is still running is 409 `idempotency-key-in-flight`;
  * - the same key with another request is 409 `idempotency-key-reused`.
@@ -81,8 +81,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, options: { serv
   // After validation (a malformed request claims nothing) and after auth (the scope is the caller).
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.routeOptions.config.idempotency !== 'required') return;
-    if (process.env.MUT === '1') return;
-    const scope = process.env.MUT === '2' ? 'everyone' : scopeOf(request);
+    const scope = scopeOf(request);
     const key = request.headers[IDEMPOTENCY_HEADER] as string;
     const requestHash = hashRequest(request);
     const path = request.url.split('?')[0]!.slice(0, 300);
@@ -131,8 +130,8 @@ async function settle(prisma: PrismaClient, request: FastifyRequest, claim: { sc
   const where = { scope_key: claim };
   const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
   try {
-    if ((status >= 500 && process.env.MUT !== '3') || body === null) {
-      // Nothing (we know of) was done, or nothing can be replayed: free the key for a retry.
+    if (status >= 500 || status === 429 || body === null) {
+      // Failed or throttled (nothing we know of was done), or nothing to replay: free the key for a retry.
       await prisma.idempotencyRecord.delete({ where });
     } else {
       await prisma.idempotencyRecord.update({ where, data: { responseStatus: status, responseBody: body } });
@@ -153,7 +152,7 @@ function scopeOf(request: FastifyRequest): string {
 
 /** What makes two requests "the same": method, route, path parameters, query and body, key order aside. */
 function hashRequest(request: FastifyRequest): string {
-  const parts = process.env.MUT === '4' ? [request.method] : [request.method, request.routeOptions.url ?? '', request.params ?? {}, request.query ?? {}, request.body ?? null];
+  const parts = [request.method, request.routeOptions.url ?? '', request.params ?? {}, request.query ?? {}, request.body ?? null];
   return createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }
 

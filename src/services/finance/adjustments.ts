@@ -60,7 +60,7 @@ export async function adjustCash(ctx: ServiceContext, actorId: string, input: Ad
         action: 'ledger.adjusted',
         targetType: 'account',
         targetId: account.id,
-        details: { adjustmentId: id, entryKey: entry.key, direction: input.direction, amount: amount.toDecimalString(), currency: amount.currency, reason },
+        details: { adjustmentId: id, entryId: entryId.toString(), entryKey: entry.key, direction: input.direction, amount: amount.toDecimalString(), currency: amount.currency, reason },
       });
       return {
         id,

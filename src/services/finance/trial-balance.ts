@@ -42,7 +42,7 @@ export async function trialBalance(ctx: ServiceContext, at: Date): Promise<Trial
              COALESCE(SUM(p.amount_minor) FILTER (WHERE p.amount_minor > 0), 0) AS debits,
              COALESCE(-SUM(p.amount_minor) FILTER (WHERE p.amount_minor < 0), 0) AS credits
       FROM postings p JOIN journal_entries e ON e.id = p.entry_id
-      WHERE (${process.env.MUT === '5'} OR e.occurred_at <= ${at}::timestamptz)
+      WHERE e.occurred_at <= ${at}::timestamptz
       GROUP BY p.ledger_account_id
     ) s JOIN ledger_accounts a ON a.id = s.ledger_account_id
     ORDER BY a.currency, a.key`;
