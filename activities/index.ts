@@ -1,6 +1,12 @@
 import type { Logger } from '../src/logger.js';
+import type { Mailer } from '../src/services/notifications/mailer.js';
 import type { ServiceContext } from '../src/services/context.js';
 import type { Workflows } from '../src/temporal/workflows.js';
+import type { PaymentGateways } from '../src/payments/gateways.js';
+import { balanceSourceActivities } from './balance-sources.js';
+import { notificationActivities } from './notifications.js';
+import { paymentActivities } from './payments.js';
+import { rechargeActivities } from './recharges.js';
 import { usageActivities } from './usage.js';
 
 /**
@@ -11,11 +17,19 @@ export interface ActivityDependencies {
   log: Logger;
   services: ServiceContext;
   workflows: Workflows;
+  /** Where email goes: SMTP, or .eml files (the embedded default and the tests). */
+  mailer: Mailer;
+  /** Where cash recharges open their payment orders. */
+  paymentGateways: PaymentGateways;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
   return {
     ...usageActivities(dependencies.services, dependencies.workflows),
+    ...notificationActivities(dependencies.services, dependencies.mailer, dependencies.log),
+    ...balanceSourceActivities(dependencies.services),
+    ...rechargeActivities(dependencies.services, dependencies.workflows),
+    ...paymentActivities(dependencies.services, dependencies.paymentGateways),
   };
 }
 

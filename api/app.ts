@@ -17,10 +17,14 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { realNameReviewRoutes } from './support/real-name-routes.js';
+import { salesRoutes } from './sales/routes.js';
 import { usageRoutes } from './usage/routes.js';
 import { statementRoutes } from './statements/routes.js';
 import { financeRoutes } from './finance/routes.js';
 import { workspaceRoutes } from './workspaces/routes.js';
+import { paymentWebhookRoutes } from './payments/webhook-routes.js';
+import type { PaymentGateways } from '../src/payments/gateways.js';
+import { rechargeRoutes } from './recharges/routes.js';
 
 /** The application instance every route plugin is registered on. */
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -29,6 +33,10 @@ export interface AppDependencies {
   log: Logger;
   services: ServiceContext;
   workflows: Workflows;
+  /** The payment gateways whose signed notifications the webhook accepts. */
+  payments: PaymentGateways;
+  /** Cash recharge limits, decimal amounts in each account's currency. */
+  cashLimits: { min: string; max: string };
   readiness: ReadinessChecks;
   version: string;
   bodyLimitBytes: number;
@@ -76,8 +84,11 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(workspaceRoutes, { services: deps.services });
   await app.register(realNameReviewRoutes, { services: deps.services });
   await app.register(usageRoutes, { services: deps.services, workflows: deps.workflows });
+  await app.register(rechargeRoutes, { services: deps.services, workflows: deps.workflows, cashLimits: deps.cashLimits });
+  await app.register(paymentWebhookRoutes, { services: deps.services, workflows: deps.workflows, payments: deps.payments });
   await app.register(statementRoutes, { services: deps.services });
   await app.register(financeRoutes, { services: deps.services });
+  await app.register(salesRoutes, { services: deps.services, workflows: deps.workflows });
   await app.register(adminRoutes, { services: deps.services });
 
   return app;

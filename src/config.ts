@@ -31,6 +31,24 @@ export interface Config {
     metricsPort: number;
   };
   shutdownTimeoutMs: number;
+  mail: {
+    /** Unset means: write each message as an .eml file into `$DATA_DIR/mail/` instead of sending it. */
+    smtpUrl: string | undefined;
+    /** The From of every message (`Name <address>`). */
+    from: string;
+  };
+  recharge: { cashMin: string; cashMax: string };
+  payments: {
+    /** Unset means: `npm start` runs the sandbox payment gateway in-process and uses it. */
+    gatewayUrl: string | undefined;
+    sandboxPort: number;
+    /** The sandbox's merchant key: signs its notifications (checked by our webhook) and authenticates our calls. */
+    webhookSecret: string;
+    /** PAYMENT_WEBHOOK_SECRET is unset and the published dev-only constant is in use (warned about in production). */
+    webhookSecretIsDevDefault: boolean;
+    /** Where gateways reach this API: the base of the notify URLs given with each order. */
+    publicApiUrl: string;
+  };
   auth: {
     tokenTtlMs: number;
     /** The first admin, created once at start when no user has that email; never overwritten. */
@@ -62,7 +80,15 @@ export const ENVIRONMENT_VARIABLES = {
   TOKEN_TTL_HOURS: 'how long a sign-in token lives (default 12)',
   ADMIN_EMAIL: 'email of the first admin, created at start if no user has it (with ADMIN_PASSWORD; never overwritten)',
   ADMIN_PASSWORD: 'password of that first admin (at least 10 characters, not a common one)',
+  RECHARGE_CASH_MIN: 'smallest cash recharge, in the account currency (default 1.00)',
+  RECHARGE_CASH_MAX: 'largest cash recharge, in the account currency (default 1000000.00)',
+  PAYMENT_GATEWAY_URL: 'base URL of the (sandbox-protocol) payment gateway; unset: `npm start` runs the sandbox gateway itself',
+  SANDBOX_GATEWAY_PORT: 'port of the sandbox payment gateway that `npm start` runs when PAYMENT_GATEWAY_URL is unset (default 3100)',
+  PAYMENT_WEBHOOK_SECRET: 'key that signs payment notifications and authenticates calls to the sandbox gateway (default: a dev-only constant, warned about in production)',
+  PUBLIC_API_URL: 'URL at which the payment gateway reaches this API, for its notifications (default http://127.0.0.1:PORT)',
   SHUTDOWN_TIMEOUT_MS: 'how long a graceful shutdown may take before the process exits anyway (default 15000)',
+  SMTP_URL: 'SMTP server for outgoing email, e.g. smtp://user:pass@host:587 or smtps://host:465; unset: .eml files in DATA_DIR/mail',
+  MAIL_FROM: 'From of outgoing email (default "Billing Center <billing@localhost>")',
 } as const;
 
 export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
@@ -91,6 +117,12 @@ function positiveInt(env: Env, name: EnvironmentVariable, fallback: number): num
   return value;
 }
 
+function decimal(env: Env, name: EnvironmentVariable, fallback: string): string {
+  const raw = env[name]?.trim() || fallback;
+  if (!/^(0|[1-9][0-9]{0,14})\.[0-9]{2}$/.test(raw)) throw new ConfigError(`${name} must be an amount like 100.00, got "${raw}"`);
+  return raw;
+}
+
 function optional(env: Env, name: EnvironmentVariable): string | undefined {
   const raw = env[name]?.trim();
   return raw === undefined || raw === '' ? undefined : raw;
@@ -104,6 +136,58 @@ function bootstrapAdmin(env: Env): Config['auth']['bootstrapAdmin'] {
   return { email, password };
 }
 
+function smtpUrl(env: Env): string | undefined {
+  const raw = optional(env, 'SMTP_URL');
+  if (raw === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError('SMTP_URL must be a URL such as smtp://user:pass@host:587');
+  }
+  // The URL carries a password: never echo it back in the message.
+  if (protocol !== 'smtp:' && protocol !== 'smtps:') throw new ConfigError(`SMTP_URL must start with smtp:// or smtps://, got ${protocol}//`);
+  return raw;
+}
+
+function mailFrom(env: Env): string {
+  const raw = optional(env, 'MAIL_FROM') ?? 'Billing Center <billing@localhost>';
+  if (!/^[^<>@\s]+@[^<>@\s]+$|<[^<>@\s]+@[^<>@\s]+>$/.test(raw)) {
+    throw new ConfigError(`MAIL_FROM must be an address or "Name <address>", got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Published in the source, so only for development: a production start with it logs a warning. */
+export const DEV_PAYMENT_WEBHOOK_SECRET = 'billing-center-sandbox-webhook-secret-dev-only';
+
+function httpUrl(env: Env, name: EnvironmentVariable): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(`${name} must be an http:// or https:// URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+function payments(env: Env, host: string, apiPort: number): Config['payments'] {
+  const secret = optional(env, 'PAYMENT_WEBHOOK_SECRET');
+  // A short key makes the HMAC guessable; refuse it rather than sign with it.
+  if (secret !== undefined && secret.length < 16) throw new ConfigError('PAYMENT_WEBHOOK_SECRET must be at least 16 characters');
+  const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    gatewayUrl: httpUrl(env, 'PAYMENT_GATEWAY_URL'),
+    sandboxPort: port(env, 'SANDBOX_GATEWAY_PORT', 3100),
+    webhookSecret: secret ?? DEV_PAYMENT_WEBHOOK_SECRET,
+    webhookSecretIsDevDefault: secret === undefined,
+    publicApiUrl: httpUrl(env, 'PUBLIC_API_URL') ?? `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${apiPort}`,
+  };
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -115,14 +199,16 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(projectRoot, optional(env, 'DATA_DIR') ?? '.data');
   const cacheDir = path.resolve(projectRoot, optional(env, 'CACHE_DIR') ?? '.cache');
   const devPort = port(env, 'TEMPORAL_DEV_PORT', 7233);
+  const host = optional(env, 'HOST') ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1');
+  const apiPort = port(env, 'PORT', 3000);
   return {
     env: nodeEnv,
     logLevel,
     dataDir,
     cacheDir,
     http: {
-      host: optional(env, 'HOST') ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
-      port: port(env, 'PORT', 3000),
+      host,
+      port: apiPort,
       bodyLimitBytes: positiveInt(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     },
     databaseUrl: optional(env, 'DATABASE_URL'),
@@ -135,6 +221,9 @@ export function loadConfig(env: Env = process.env): Config {
       metricsPort: port(env, 'TEMPORAL_METRICS_PORT', 9464),
     },
     shutdownTimeoutMs: positiveInt(env, 'SHUTDOWN_TIMEOUT_MS', 15_000),
+    mail: { smtpUrl: smtpUrl(env), from: mailFrom(env) },
+    recharge: { cashMin: decimal(env, 'RECHARGE_CASH_MIN', '1.00'), cashMax: decimal(env, 'RECHARGE_CASH_MAX', '1000000.00') },
+    payments: payments(env, host, apiPort),
     auth: {
       tokenTtlMs: positiveInt(env, 'TOKEN_TTL_HOURS', 12) * 3_600_000,
       bootstrapAdmin: bootstrapAdmin(env),

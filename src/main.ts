@@ -22,6 +22,10 @@ await runProcess({
       ...(at.temporalBinary ? [`               binary: ${at.temporalBinary}`] : []),
       `  PostgreSQL   ${at.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}`,
       `  Data folder  ${config.dataDir}`,
+      ...(at.paymentGateway
+        ? [`  Payments     ${at.paymentGateway.embedded ? 'sandbox gateway ' : 'gateway '}${at.paymentGateway.url}${at.paymentGateway.embedded ? ' (pay pages at /pay/<orderId>)' : ''}`]
+        : []),
+      ...(at.mail ? [`  Mail         ${at.mail}`] : []),
       'Press Ctrl+C to stop.',
       '',
     ];

@@ -4,3 +4,6 @@
  */
 export { usageCharging } from './usage-charging.js';
 export { usageChargingSweep } from './usage-charging-sweep.js';
+export { outboxDelivery } from './outbox-delivery.js';
+export { balanceSourceLifetime } from './balance-source-lifetime.js';
+export { recharge } from './recharge.js';

@@ -25,6 +25,7 @@ const STATUS: Record<DomainErrorKind, number> = {
   conflict: 409,
   business_rule: 422,
   rate_limited: 429,
+  unavailable: 503,
 };
 
 function fromDomainError(error: DomainError): ProblemError {

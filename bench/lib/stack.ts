@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../scripts/free-port.js';
+import net from 'node:net';
 import { loadConfig, type Config } from '../../src/config.js';
 import { connectDatabase, type PrismaClient } from '../../src/db/client.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -28,6 +28,28 @@ export interface BenchStack {
 
 const ADMIN = { email: 'bench-admin@example.com', password: 'Quiet-Harbor-Lantern-4821' };
 
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Free ports below Linux's ephemeral range (32768+). Ports the OS hands out (`listen(0)`) are the very ones the
+ * Temporal dev server picks for its own internal listeners while it starts, before our API binds: taking ours
+ * from outside that range keeps the two from colliding.
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!ports.includes(port) && (await canListen(port))) ports.push(port);
+  }
+  return ports;
+}
+
 const active = new Set<() => Promise<void>>();
 
 /** Stops every stack still running (on Ctrl+C). */
@@ -44,23 +66,25 @@ export async function startStack(options: { logLevel?: string } = {}): Promise<B
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'billing-center-bench-'));
   // When run as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder.
   await chmod(dataDir, 0o755);
+  const [apiPort, postgresPort, temporalPort, temporalUiPort, sandboxPort] = await freePorts(5);
   const env: Record<string, string | undefined> = {
     ...process.env,
     DATA_DIR: dataDir,
     HOST: '127.0.0.1',
-    PORT: String(await freePort()),
-    EMBEDDED_PG_PORT: String(await freePort()),
-    TEMPORAL_DEV_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
+    PORT: String(apiPort),
+    EMBEDDED_PG_PORT: String(postgresPort),
+    TEMPORAL_DEV_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(temporalUiPort),
     TEMPORAL_METRICS_PORT: '0',
+    // Read by configurations that run an embedded sandbox payment gateway; ignored by those that do not.
+    SANDBOX_GATEWAY_PORT: String(sandboxPort),
     LOG_LEVEL: options.logLevel ?? 'warn',
     NODE_ENV: 'production',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
   };
-  // The benchmark always runs its own PostgreSQL and Temporal.
-  delete env.DATABASE_URL;
-  delete env.TEMPORAL_ADDRESS;
+  // The benchmark always runs its own services, on loopback, and reaches nothing outside.
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYMENT_GATEWAY_URL', 'PUBLIC_API_URL', 'SMTP_URL']) delete env[name];
   const config = loadConfig(env);
   const log = createLogger(config, 'billing-center-bench');
 

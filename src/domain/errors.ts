@@ -9,7 +9,8 @@ export type DomainErrorKind =
   | 'not_found' // does not exist, or is not the caller's (404)
   | 'conflict' // the current state does not allow it (409)
   | 'business_rule' // well-formed, but a rule refuses it (422)
-  | 'rate_limited'; // too many attempts (429)
+  | 'rate_limited' // too many attempts (429)
+  | 'unavailable'; // a part we depend on is down; nothing was done, try again (503)
 
 export interface FieldProblem {
   path: string;

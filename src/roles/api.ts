@@ -2,6 +2,7 @@ import { buildApp } from '../../api/app.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import type { PaymentGateways } from '../payments/gateways.js';
 import type { Stoppable } from '../runtime/lifecycle.js';
 import { checkTemporal, checkWorkerPolling } from '../temporal/readiness.js';
 import type { Workflows } from '../temporal/workflows.js';
@@ -21,6 +22,7 @@ export async function startApi(options: {
   database: Database;
   services: ServiceContext;
   workflows: Workflows;
+  payments: PaymentGateways;
   temporal: TemporalClientHandle;
   workerMetricsUrl?: string;
 }): Promise<ApiRole> {
@@ -30,6 +32,8 @@ export async function startApi(options: {
     log: options.log,
     services,
     workflows,
+    payments: options.payments,
+    cashLimits: { min: config.recharge.cashMin, max: config.recharge.cashMax },
     version,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ...(options.workerMetricsUrl ? { workerMetricsUrl: options.workerMetricsUrl } : {}),

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import { connectDatabase } from '../db/client.js';
@@ -5,6 +6,8 @@ import { migrate } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../embedded/postgres.js';
 import { startEmbeddedTemporal } from '../embedded/temporal.js';
 import type { Logger } from '../logger.js';
+import { createPaymentGateways } from '../payments/gateways.js';
+import { startSandboxGateway } from '../sandbox/payment-gateway/server.js';
 import type { Stoppable } from '../runtime/lifecycle.js';
 import { assertPortsFree, type PortClaim } from '../runtime/ports.js';
 import { connectTemporalClient } from '../temporal/client.js';
@@ -14,6 +17,7 @@ import { startWorker } from '../temporal/worker.js';
 import { Workflows } from '../temporal/workflows.js';
 import { startApi } from './api.js';
 import type { ServiceContext } from '../services/context.js';
+import { createMailer } from '../services/notifications/mailer.js';
 
 export interface Roles {
   /** Start PostgreSQL and Temporal in-process when no DATABASE_URL / TEMPORAL_ADDRESS is given. */
@@ -29,6 +33,10 @@ export interface Started {
   temporalAddress: string;
   temporalUiUrl?: string;
   temporalBinary?: string;
+  /** The payment gateway cash recharges use: the embedded sandbox's URL, or PAYMENT_GATEWAY_URL. */
+  paymentGateway?: { url: string; embedded: boolean };
+  /** Where the worker sends email (an SMTP server, or the folder of .eml files). */
+  mail?: string;
 }
 
 function require(value: string | undefined, name: string, role: string): string {
@@ -45,6 +53,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
   const role = roles.api && roles.worker ? 'npm start' : roles.api ? 'npm run api' : roles.worker ? 'npm run worker' : 'npm run db:migrate';
   const embedPostgres = roles.embedded && !config.databaseUrl;
   const embedTemporal = roles.embedded && !config.temporal.address && (roles.api || roles.worker);
+  const embedSandboxGateway = roles.embedded && !config.payments.gatewayUrl && (roles.api || roles.worker);
 
   const claims: PortClaim[] = [];
   if (roles.api) claims.push({ port: config.http.port, host: config.http.host, what: 'API', envVar: 'PORT' });
@@ -54,6 +63,9 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
     claims.push({ port: config.temporal.devServer.uiPort, host: '127.0.0.1', what: 'Temporal Web UI', envVar: 'TEMPORAL_UI_PORT' });
   }
   if (roles.worker) claims.push({ port: config.temporal.metricsPort, host: '127.0.0.1', what: 'Worker metrics', envVar: 'TEMPORAL_METRICS_PORT' });
+  if (embedSandboxGateway) {
+    claims.push({ port: config.payments.sandboxPort, host: config.http.host, what: 'Sandbox payment gateway', envVar: 'SANDBOX_GATEWAY_PORT or PAYMENT_GATEWAY_URL' });
+  }
   await assertPortsFree(claims);
 
   let databaseUrl = config.databaseUrl;
@@ -96,14 +108,37 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
   const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs };
 
   const workflows = new Workflows(temporal.client, config.temporal.taskQueue);
+
+  if (config.env === 'production' && config.payments.webhookSecretIsDevDefault) {
+    log.warn('PAYMENT_WEBHOOK_SECRET is not set: payment notifications are checked with the published dev-only key. Set it.');
+  }
+  let gatewayUrl = config.payments.gatewayUrl;
+  if (embedSandboxGateway) {
+    // Where customers pay, so it listens where the API does (their browsers must reach both).
+    const sandbox = await startSandboxGateway({
+      host: config.http.host,
+      port: config.payments.sandboxPort,
+      secret: config.payments.webhookSecret,
+      stateFile: path.join(config.dataDir, 'sandbox-payment-gateway.json'),
+      log: log.child({ name: 'sandbox-payment-gateway' }),
+    });
+    started.push(sandbox);
+    gatewayUrl = sandbox.url;
+  }
+  if (gatewayUrl) result.paymentGateway = { url: gatewayUrl, embedded: embedSandboxGateway };
+  const payments = createPaymentGateways({ gatewayUrl, webhookSecret: config.payments.webhookSecret, publicApiUrl: config.payments.publicApiUrl });
   if (roles.worker) {
     // On an external server too: operators filter by these in the Web UI, and workflows set them.
     await ensureSearchAttributes(temporal.connection, config.temporal.namespace);
+    const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, dataDir: config.dataDir });
+    started.push({ name: 'mailer', stop: mailer.close });
+    result.mail = await mailer.describe();
+    log.info({ mail: result.mail }, 'outgoing email');
     const worker = await startWorker({
       address: result.temporalAddress,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      dependencies: { log, services, workflows },
+      dependencies: { log, services, workflows, mailer, paymentGateways: payments },
     });
     started.push({ name: 'worker', stop: worker.shutdown });
     await workflows.ensureSchedules();
@@ -116,6 +151,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
       database,
       services,
       workflows,
+      payments,
       temporal,
       ...(roles.worker && config.temporal.metricsPort > 0
         ? { workerMetricsUrl: `http://127.0.0.1:${config.temporal.metricsPort}/metrics` }

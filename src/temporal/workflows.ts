@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
 import {
   sourceBound,
   sourceExtended,
@@ -34,16 +34,28 @@ export class Workflows {
 
   /** Creates the schedules the service runs on (kept if they exist: operators may have paused them). */
   async ensureSchedules(): Promise<void> {
-    try {
-      await this.client.schedule.create({
+    const schedules: ScheduleOptions[] = [
+      {
         scheduleId: 'usage-charging-sweeper',
         spec: { intervals: [{ every: '1 minute' }] },
         action: { type: 'startWorkflow', workflowType: 'usageChargingSweep', taskQueue: this.taskQueue, args: [] },
         policies: { overlap: ScheduleOverlapPolicy.SKIP },
         memo: { purpose: 'wakes usage charging that missed its signal' },
-      });
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      },
+      {
+        scheduleId: 'outbox-delivery',
+        spec: { intervals: [{ every: '30 seconds' }] },
+        action: { type: 'startWorkflow', workflowType: 'outboxDelivery', taskQueue: this.taskQueue, args: [] },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP },
+        memo: { purpose: 'sends the emails waiting in the outbox' },
+      },
+    ];
+    for (const schedule of schedules) {
+      try {
+        await this.client.schedule.create(schedule);
+      } catch (error) {
+        if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      }
     }
   }
 
@@ -132,8 +144,27 @@ export class Workflows {
     this.onStarted(workflowId);
   }
 
-  async balanceSourceBound(kind: 'prepaid_card' | 'voucher', reference: string, accountId: string, expiresAt: Date): Promise<void> {
-    await this.client.workflow.getHandle(lifetimeId({ kind, reference })).signal(sourceBound, { accountId, expiresAt: expiresAt.getTime() });
+  /**
+   * Tells a card's or voucher's lifetime that it now carries a balance. With signal-with-start, so a lifetime
+   * that was never started (its start at issue failed) starts now rather than leaving the balance unwatched.
+   */
+  async balanceSourceBound(input: BalanceSourceLifetimeInput & { accountId: string; boundExpiresAt: Date }): Promise<void> {
+    const workflowId = lifetimeId(input);
+    await this.client.workflow.signalWithStart('balanceSourceLifetime', {
+      workflowId,
+      taskQueue: this.taskQueue,
+      args: [{ kind: input.kind, reference: input.reference, sourceId: input.sourceId, expiresAt: input.expiresAt }],
+      signal: sourceBound,
+      signalArgs: [{ accountId: input.accountId, expiresAt: input.boundExpiresAt.getTime() }],
+      typedSearchAttributes: [
+        input.kind === 'prepaid_card'
+          ? { key: SearchAttributes.cardNo, value: input.reference }
+          : { key: SearchAttributes.voucherCode, value: input.reference },
+        { key: SearchAttributes.accountId, value: input.accountId },
+      ],
+      staticSummary: `${input.kind === 'prepaid_card' ? 'Prepaid card' : 'Voucher'} ${input.reference}`,
+    });
+    this.onStarted(workflowId);
   }
 
   async balanceSourceExtended(kind: 'prepaid_card' | 'voucher', reference: string, expiresAt: Date): Promise<void> {

@@ -522,6 +522,8 @@ describe('bad query input', () => {
       ['/v1/statements/income-expenditure?to=2026-13-01T00:00:00Z', '/query/to'],
       ['/v1/statements/income-expenditure?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z', '/query/to'],
       ['/v1/statements/income-expenditure?from=2026-11-01T00:00:00Z&to=2026-11-01T00:00:00Z', '/query/to'],
+      ['/v1/statements/income-expenditure?from=2026-12-31T23:59:60Z', '/query/from'],
+      ['/v1/statements/consumption?to=2026-02-30T00:00:00Z', '/query/to'],
       ['/v1/statements/income-expenditure?limit=0', '/query/limit'],
       ['/v1/statements/income-expenditure?limit=201', '/query/limit'],
       ['/v1/statements/income-expenditure?limit=ten', '/query/limit'],

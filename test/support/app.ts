@@ -1,8 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { buildApp, type App } from '../../api/app.js';
 import type { ReadinessChecks } from '../../api/health/routes.js';
 import { inTransaction } from '../../src/db/transaction.js';
 import { createLogger } from '../../src/logger.js';
+import { createPaymentGateways, type PaymentGateways } from '../../src/payments/gateways.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { createFileMailer, type Mailer } from '../../src/services/notifications/mailer.js';
 import { createApiKey } from '../../src/services/identity/api-keys.js';
 import { hashPassword } from '../../src/services/identity/passwords.js';
 import type { StaffRole } from '../../src/domain/identity/roles.js';
@@ -23,8 +28,15 @@ export interface TestApp {
   clock: TestClock;
   /** The shared time-skipping Temporal server, with a task queue of this app's own. */
   temporal: TestTemporal;
-  /** Starts the real worker (every workflow and activity) on this app's database and task queue. */
+  /** The payment gateways the webhook verifies against (the app's clock judges signature age). */
+  payments: PaymentGateways;
+  /**
+   * Starts the real worker (every workflow and activity) on this app's database and task queue. Email goes to
+   * the `mailer` given to createTestApp, by default into .eml files in a temporary folder (`mailDir`).
+   */
   startWorker(): Promise<WorkerHandle>;
+  /** The folder of the default file mailer; created by the first startWorker() without a mailer of the test's. */
+  mailDir: string | undefined;
   /** Registers a customer through the API; returns its token and account id. */
   customer(overrides?: { email?: string; name?: string }): Promise<{ token: string; accountId: string; email: string; password: string }>;
   /** A staff user with these roles, created directly (the admin API is tested on its own), signed in. */
@@ -37,9 +49,13 @@ export interface TestApp {
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 export const STRONG_PASSWORD = 'Correct-Horse-Battery-9';
+/** The merchant key of the test app's payment gateways, unless a test brings its own `payments`. */
+export const TEST_PAYMENT_WEBHOOK_SECRET = 'test-payment-webhook-secret-0123456789';
 
 /** The real application on a fresh database of its own, with a clock the test controls. */
-export async function createTestApp(options: { readiness?: ReadinessChecks } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { readiness?: ReadinessChecks; mailer?: Mailer; payments?: PaymentGateways } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   let offset = 0;
   const clock: TestClock = { now: () => new Date(Date.now() + offset), advance: (ms) => void (offset += ms) };
@@ -49,28 +65,41 @@ export async function createTestApp(options: { readiness?: ReadinessChecks } = {
   // Workflows left running on the shared time-skipping server would hold its clock for every later file.
   const started = new Set<string>();
   const workflows = new Workflows(temporal.client, temporal.taskQueue, (id) => started.add(id));
+  // No gateway URL: webhooks verify; opening an order needs a test to start a sandbox and pass its own.
+  const payments =
+    options.payments ??
+    createPaymentGateways({ gatewayUrl: undefined, webhookSecret: TEST_PAYMENT_WEBHOOK_SECRET, publicApiUrl: 'http://127.0.0.1:3000', now: clock.now });
   const app = await buildApp({
     log: createLogger({ env: 'test', logLevel: 'silent' }),
     services,
     workflows,
+    payments,
+    cashLimits: { min: '1.00', max: '1000000.00' },
     version: '0.0.0-test',
     bodyLimitBytes: 1024 * 1024,
     readiness: options.readiness ?? { database: () => db.ping(), temporal: ok, worker: ok },
   });
 
   const workers: WorkerHandle[] = [];
+  let mailer = options.mailer;
   const testApp: TestApp = {
     app,
     db,
     services,
     clock,
     temporal,
+    payments,
+    mailDir: undefined,
     async startWorker() {
+      if (!mailer) {
+        testApp.mailDir = await mkdtemp(path.join(os.tmpdir(), 'billing-center-mail-'));
+        mailer = createFileMailer({ dir: testApp.mailDir });
+      }
       const worker = await startWorker({
         address: temporal.address,
         namespace: 'default',
         taskQueue: temporal.taskQueue,
-        dependencies: { log: createLogger({ env: 'test', logLevel: 'silent' }), services, workflows },
+        dependencies: { log: createLogger({ env: 'test', logLevel: 'silent' }), services, workflows, mailer, paymentGateways: payments },
       });
       workers.push(worker);
       return worker;
@@ -113,6 +142,7 @@ export async function createTestApp(options: { readiness?: ReadinessChecks } = {
         [...started].map((id) => temporal.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined)),
       );
       for (const worker of workers) await worker.shutdown();
+      if (testApp.mailDir) await rm(testApp.mailDir, { recursive: true, force: true });
       await app.close();
       await temporal.close();
       await db.drop();

@@ -1,4 +1,7 @@
+import os from 'node:os';
 import path from 'node:path';
+import { createPaymentGateways } from '../../src/payments/gateways.js';
+import { createFileMailer } from '../../src/services/notifications/mailer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { Workflows } from '../../src/temporal/workflows.js';
@@ -22,6 +25,8 @@ describe('the time-skipping test server', () => {
         log: createLogger({ env: 'test', logLevel: 'silent' }),
         services: { prisma: db.prisma, now: () => new Date(), tokenTtlMs: 3_600_000 },
         workflows: new Workflows(temporal.client, temporal.taskQueue),
+        mailer: createFileMailer({ dir: os.tmpdir() }),
+        paymentGateways: createPaymentGateways({ gatewayUrl: undefined, webhookSecret: 'not-used-in-this-test', publicApiUrl: 'http://127.0.0.1' }),
       },
       workflowsPath: path.resolve(import.meta.dirname, '../fixtures/workflows/index.ts'),
     });

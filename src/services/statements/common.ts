@@ -43,8 +43,16 @@ export interface TimeRange {
   to?: Date;
 }
 
-/** An empty or inverted window is a client mistake, said at the field that makes it so. */
+/** An unreadable, empty or inverted window is a client mistake, said at the field that makes it so. */
 export function assertTimeRange(range: TimeRange): void {
+  // RFC 3339 allows what Date cannot read (a leap second, "23:59:60Z"): refused here, not turned into a 500.
+  for (const field of ['from', 'to'] as const) {
+    if (range[field] !== undefined && Number.isNaN(range[field].getTime())) {
+      throw new DomainError('invalid', 'validation', `\`${field}\` is not a time this service can read.`, {
+        fields: [{ path: `/query/${field}`, message: 'is not a readable date-time' }],
+      });
+    }
+  }
   if (range.from && range.to && range.to.getTime() <= range.from.getTime()) {
     throw new DomainError('invalid', 'validation', '`to` must be later than `from`.', {
       fields: [{ path: '/query/to', message: 'must be later than from' }],

@@ -68,7 +68,7 @@ export async function listSourceDetails(
 ): Promise<Slice<SourceDetails, { ledgerAccountId: bigint; createdAt: Date }>> {
   const conditions = [Prisma.sql`la.account_id = ${accountId}::uuid`, Prisma.sql`la.source = ${source}`];
   if (options.status !== undefined) conditions.push(Prisma.sql`la.status = ${options.status}`);
-  if (options.after !== undefined) conditions.push(Prisma.sql`la.id <= ${options.after}::bigint`);
+  if (options.after !== undefined) conditions.push(Prisma.sql`la.id < ${options.after}::bigint`);
   const rows = await ctx.prisma.$queryRaw<SourceRow[]>`
     SELECT la.id, la.source_id, la.currency, la.net_minor, la.status, la.valid_from, la.expires_at, la.scope,
            la.min_spend_minor, la.created_at,

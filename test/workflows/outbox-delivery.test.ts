@@ -1,0 +1,176 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/config.js';
+import { inTransaction } from '../../src/db/transaction.js';
+import type { DeliveryCounts } from '../../src/services/notifications/deliver.js';
+import { createSmtpMailer, messageIdFor } from '../../src/services/notifications/mailer.js';
+import { queueEmail } from '../../src/services/notifications/outbox.js';
+import { bearer, createTestApp, type TestApp } from '../support/app.js';
+import { recordHistory } from '../support/histories.js';
+import { spawnProcess, waitFor } from '../support/processes.js';
+
+/** A real SMTP server on a free port; `onMessage` runs before the server answers, and may refuse (false). */
+async function startSmtpSink() {
+  const messageIds: string[] = [];
+  const sink = {
+    messageIds,
+    url: '',
+    onMessage: undefined as ((messageId: string) => Promise<boolean>) | undefined,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server = new SMTPServer({
+    logger: false,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: true,
+    onData(stream: SMTPServerDataStream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', async () => {
+        const messageId = /^Message-ID: (.+)$/im.exec(Buffer.concat(chunks).toString('utf8'))?.[1]?.trim() ?? '';
+        if ((await sink.onMessage?.(messageId)) === false) return callback(new Error('not accepted'));
+        messageIds.push(messageId);
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  sink.url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  return sink;
+}
+
+const FROM = 'Billing Center <billing@localhost>';
+let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+let t: TestApp;
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  t = await createTestApp({ mailer: createSmtpMailer({ url: sink.url, from: FROM }) });
+});
+afterAll(async () => {
+  await t?.close();
+  await sink?.close();
+});
+
+async function runOutboxDelivery(workflowId: string): Promise<DeliveryCounts> {
+  const handle = await t.temporal.workflow.start('outboxDelivery', { taskQueue: t.temporal.taskQueue, workflowId });
+  const counts = (await t.temporal.workflow.result(workflowId)) as DeliveryCounts;
+  await recordHistory(handle, 'outbox-delivery');
+  return counts;
+}
+
+describe('outbox delivery', () => {
+  it('sends the balance alerts the ledger queued, without anyone asking', async () => {
+    const worker = await t.startWorker();
+    try {
+      // A customer whose first usage puts the account into arrears: the ledger queues the alert.
+      const customer = await t.customer();
+      const workspaceId = `ws-outbox-${Date.now()}`;
+      const bound = await t.app.inject({ method: 'POST', url: '/v1/workspaces', headers: bearer(customer.token), payload: { workspaceId, site: 'cn1', name: 'W' } });
+      expect(bound.statusCode).toBe(201);
+      const usage = await t.app.inject({
+        method: 'POST',
+        url: '/v1/usage',
+        headers: { authorization: `ApiKey ${await t.apiKey()}` },
+        payload: {
+          records: [{ id: `rec-outbox-${Date.now()}`, workspaceId, site: 'cn1', item: 'logs', unit: 'GB', periodStart: '2026-11-01T00:00:00Z', periodEnd: '2026-11-01T01:00:00Z', amount: { amount: '10.00', currency: 'CNY' } }],
+        },
+      });
+      expect(usage.statusCode).toBe(202);
+      const alert = await waitFor(
+        async () => (await t.db.prisma.outboxMessage.findFirst({ where: { accountId: customer.accountId, kind: 'balance-arrears' } })) ?? undefined,
+        30_000,
+        'the arrears alert to be queued',
+      );
+
+      // What the `outbox-delivery` schedule does every 30 s (the time-skipping server has no schedules).
+      expect(await runOutboxDelivery(`outbox-delivery/test-${Date.now()}`)).toEqual({ sent: 1, failed: 0, failures: [] });
+      expect(sink.messageIds).toEqual([messageIdFor(alert.businessKey, FROM)]);
+      expect(await t.db.prisma.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
+
+      // The next run finds nothing to send.
+      expect(await runOutboxDelivery(`outbox-delivery/test-${Date.now()}-again`)).toMatchObject({ sent: 0 });
+      expect(sink.messageIds).toHaveLength(1);
+    } finally {
+      await worker.shutdown();
+    }
+  });
+
+  it('sends each email once when the worker is killed after sending one and before the activity completed', { timeout: 180_000 }, async () => {
+    sink.messageIds.length = 0;
+    const keys = [`crash-test/${Date.now()}/first`, `crash-test/${Date.now()}/second`];
+    for (const businessKey of keys) {
+      await inTransaction(t.db.prisma, (tx) => queueEmail(tx, { businessKey, kind: 'test', to: 'someone@example.com', subject: businessKey, body: 'Hello' }));
+    }
+
+    // The real worker in a process of its own, so it can be killed outright (SIGKILL: no shutdown, no goodbye).
+    const doomed = spawnProcess(process.execPath, ['--import', 'tsx', '--eval', WORKER_SCRIPT], {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: t.db.url, TEMPORAL_ADDRESS: t.temporal.address, TASK_QUEUE: t.temporal.taskQueue, SMTP_URL: sink.url },
+    });
+    // The first email is accepted; when the second arrives, the first has been sent *and marked* (the mark is
+    // committed before the next message is taken) while the activity is still running: kill the worker now,
+    // before the server answers, so the second is not accepted and the activity never reports completion.
+    let killed = false;
+    sink.onMessage = async (messageId) => {
+      if (messageId !== messageIdFor(keys[1]!, FROM) || killed) return true;
+      killed = true;
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
+      return false;
+    };
+    try {
+      const workflowId = `outbox-delivery/crash-${Date.now()}`;
+      await t.temporal.workflow.start('outboxDelivery', { taskQueue: t.temporal.taskQueue, workflowId });
+      await doomed.waitForOutput(/worker polling/, 60_000);
+      await waitFor(async () => (killed ? true : undefined), 60_000, 'the worker to take the second email');
+      expect(await doomed.exited).toBe('SIGKILL');
+      expect(sink.messageIds).toEqual([messageIdFor(keys[0]!, FROM)]);
+      expect((await t.db.prisma.outboxMessage.findUniqueOrThrow({ where: { businessKey: keys[0]! } })).sentAt).not.toBeNull();
+
+      // A new worker; once the dead one's heartbeat times out, Temporal retries the activity there.
+      const worker = await t.startWorker();
+      try {
+        const counts = (await t.temporal.workflow.result(workflowId)) as DeliveryCounts;
+        expect(counts).toEqual({ sent: 1, failed: 0, failures: [] });
+      } finally {
+        await worker.shutdown();
+      }
+      expect(sink.messageIds).toEqual(keys.map((key) => messageIdFor(key, FROM)));
+    } finally {
+      sink.onMessage = undefined;
+      if (!killed) doomed.child.kill('SIGKILL');
+    }
+  });
+});
+
+/**
+ * The production worker, wired as `npm run worker` wires it, minus the schedules the test server lacks.
+ * CommonJS with dynamic imports: `--input-type=module` would be inherited by the worker's own threads.
+ */
+const WORKER_SCRIPT = `(async () => {
+  const { Client, Connection } = await import('@temporalio/client');
+  const { connectDatabase } = await import('./src/db/client.ts');
+  const { createLogger } = await import('./src/logger.ts');
+  const { createSmtpMailer } = await import('./src/services/notifications/mailer.ts');
+  const { Workflows } = await import('./src/temporal/workflows.ts');
+  const { startWorker } = await import('./src/temporal/worker.ts');
+  const env = process.env;
+  const database = connectDatabase(env.DATABASE_URL);
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  await startWorker({
+    address: env.TEMPORAL_ADDRESS,
+    namespace: 'default',
+    taskQueue: env.TASK_QUEUE,
+    dependencies: {
+      log: createLogger({ env: 'test', logLevel: 'silent' }),
+      services: { prisma: database.prisma, now: () => new Date(), tokenTtlMs: 3_600_000 },
+      workflows: new Workflows(new Client({ connection }), env.TASK_QUEUE),
+      mailer: createSmtpMailer({ url: env.SMTP_URL, from: ${JSON.stringify(FROM)} }),
+    },
+  });
+  console.log('worker polling');
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;

@@ -1,0 +1,112 @@
+import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  sourceBound,
+  sourceExtended,
+  sourceRevoked,
+  sourceState,
+  type BalanceSourceLifetimeInput,
+  type BalanceSourceState,
+} from './balance-source-contract.js';
+import { SearchAttributes } from './search-attributes.js';
+
+const { warnBalanceSourceExpiry, expireBalanceSource, endUnusedBalanceSource } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** The warning goes out this long before expiry. */
+export const WARNING_BEFORE_MS = 3 * 24 * 3600 * 1000;
+
+/**
+ * `prepaid-card/<cardNo>` or `voucher/<code>`, from issue to end:
+ * - issued: waits to be redeemed (bound to an account), revoked, or to pass a fixed end of validity unused;
+ * - bound: 3 days before expiry, if anything remains, one warning email; at expiry, what remains is cleared
+ *   to expired balances and it ends as expired. Sales may move the expiry at any time, also after the warning
+ *   (then a new warning for the new date): the deadline lives in workflow state and the waits re-arm.
+ */
+export async function balanceSourceLifetime(input: BalanceSourceLifetimeInput): Promise<BalanceSourceState> {
+  let state: BalanceSourceState = 'issued';
+  let expiresAt = input.expiresAt;
+  let accountId: string | null = null;
+  let warnedFor: number | null = null;
+  let revoked = false;
+  let changed = false;
+
+  setHandler(sourceBound, (bound) => {
+    if (state !== 'issued') return;
+    state = 'bound';
+    accountId = bound.accountId;
+    expiresAt = bound.expiresAt;
+    changed = true;
+  });
+  setHandler(sourceExtended, ({ expiresAt: next }) => {
+    expiresAt = next;
+    changed = true;
+  });
+  setHandler(sourceRevoked, () => {
+    if (state === 'issued') revoked = true;
+    changed = true;
+  });
+  setHandler(sourceState, () => ({ state, expiresAt, warnedFor }));
+
+  const publish = () =>
+    upsertSearchAttributes([
+      { key: SearchAttributes.businessStatus, value: state },
+      ...(accountId ? [{ key: SearchAttributes.accountId, value: accountId }] : []),
+      ...(expiresAt === null ? [] : [{ key: SearchAttributes.expiresAt, value: new Date(expiresAt) }]),
+    ]);
+
+  /** Waits until something changes or `at` comes; true when `at` came. */
+  const waitUntil = async (at: number | null): Promise<boolean> => {
+    changed = false;
+    if (at === null) {
+      await condition(() => changed);
+      return false;
+    }
+    const left = at - Date.now();
+    if (left <= 0) return true;
+    return !(await condition(() => changed, left));
+  };
+
+  // Issued: nothing to clear, only an end to reach.
+  while (state === 'issued') {
+    if (revoked) {
+      state = 'revoked';
+      publish();
+      return state;
+    }
+    if (await waitUntil(expiresAt)) {
+      if (state !== 'issued') break; // bound at the very last moment: the bound branch decides
+      await endUnusedBalanceSource({ kind: input.kind, sourceId: input.sourceId });
+      state = 'expired';
+      publish();
+      return state;
+    }
+  }
+
+  publish();
+  // Bound: warn once per expiry date, clear at expiry.
+  for (;;) {
+    const deadline = expiresAt!;
+    const warnAt = deadline - WARNING_BEFORE_MS;
+    if (warnedFor !== deadline && Date.now() < deadline) {
+      if (await waitUntil(warnAt)) {
+        if (expiresAt !== deadline) continue;
+        await warnBalanceSourceExpiry({ kind: input.kind, sourceId: input.sourceId, reference: input.reference, accountId: accountId!, expiresAt: deadline });
+        warnedFor = deadline;
+      } else {
+        publish();
+        continue;
+      }
+    }
+    if (await waitUntil(deadline)) {
+      if (expiresAt !== deadline) continue;
+      await expireBalanceSource({ kind: input.kind, sourceId: input.sourceId, accountId: accountId! });
+      state = 'expired';
+      publish();
+      return state;
+    }
+    publish();
+  }
+}
