@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection.js';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { TimeSkippingWorkflowClient } from '@temporalio/testing';
 import { inject } from 'vitest';
 
@@ -13,6 +14,10 @@ export interface TestTemporal {
   address: string;
   /** A task queue of this file's own, so its worker never takes another file's tasks. */
   taskQueue: string;
+  /** The test server's clock (ms): it runs ahead of the wall clock by every skip so far. */
+  serverNow(): Promise<number>;
+  /** Lets the server skip `ms` of time now (timers due in between fire). */
+  skip(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +32,13 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
     connection,
     address,
     taskQueue: `test-${randomBytes(4).toString('hex')}`,
+    async serverNow() {
+      const { time } = await connection.testService!.getCurrentTime({});
+      return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
+    },
+    async skip(ms: number) {
+      await connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
+    },
     close: () => connection.close(),
   };
 }

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checkStoredLedger } from '../../src/services/ledger/ledger-check.js';
+import { chargePendingUsage } from '../../src/services/usage/charge.js';
+import { ingestUsage } from '../../src/services/usage/ingest.js';
+import { bearer, createTestApp, type TestApp } from '../support/app.js';
+import { sourceBalances } from '../support/ledger.js';
+import { issueCard } from '../support/sales.js';
+
+/**
+ * A prepaid card's life on the time-skipping server: 30 days pass in seconds. The service's clock is set to
+ * the server's, so the card's expiry and the workflow's timers speak of the same instants.
+ */
+
+const DAY = 86_400_000;
+let t: TestApp;
+let salesId: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  await t.startWorker();
+  salesId = (await t.staff(['sales'])).userId;
+});
+beforeEach(async () => {
+  t.clock.advance((await t.temporal.serverNow()) - t.clock.now().getTime());
+});
+afterEach(async () => {
+  expect(await checkStoredLedger(t.db.prisma)).toEqual([]);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function redeemedCard(faceValue: bigint, validDays = 30) {
+  const c = await t.customer();
+  const card = await issueCard(t.db.prisma, { faceValue, validDays, createdById: salesId });
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/v1/recharges',
+    headers: { ...bearer(c.token), 'idempotency-key': randomUUID() },
+    payload: { method: 'prepaid_card', cardNo: card.cardNo, secret: card.secret },
+  });
+  expect(response.statusCode).toBe(201);
+  const bound = await t.db.prisma.prepaidCard.findUniqueOrThrow({ where: { id: card.id } });
+  return { c, card, boundAt: bound.boundAt!.getTime(), expiresAt: bound.expiresAt!.getTime() };
+}
+
+async function spend(accountId: string, amount: string) {
+  const workspaceId = `ws-${randomUUID()}`;
+  await t.db.prisma.workspace.create({ data: { id: workspaceId, site: 's1', name: 'W', accountId } });
+  await ingestUsage(t.services, [
+    { id: randomUUID(), workspaceId, site: 's1', item: 'logs', unit: 'GB', periodStart: '2026-11-01T00:00:00Z', periodEnd: '2026-11-01T01:00:00Z', amount: { amount, currency: 'CNY' } },
+  ]);
+  await chargePendingUsage(t.services, accountId);
+}
+
+/** When (workflow time) each activity of the lifetime was scheduled, by activity type. */
+async function activityTimes(workflowId: string): Promise<Record<string, number[]>> {
+  const history = await t.temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  const times: Record<string, number[]> = {};
+  for (const event of history.events ?? []) {
+    const type = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (type) (times[type] ??= []).push(Number(event.eventTime?.seconds ?? 0) * 1000);
+  }
+  return times;
+}
+
+const warnings = (cardNo: string) =>
+  t.db.prisma.outboxMessage.findMany({ where: { businessKey: { startsWith: `card-expiry-warning/${cardNo}/` } }, orderBy: { id: 'asc' } });
+
+describe('a prepaid card with 30 days of validity', () => {
+  it('is warned about at day 27 and cleared at day 30 with exactly what remains after usage', async () => {
+    const { c, card, boundAt, expiresAt } = await redeemedCard(20_000n);
+    expect(expiresAt - boundAt).toBe(30 * DAY);
+    await spend(c.accountId, '30.00'); // the card pays first: 170.00 remains
+
+    await expect(t.temporal.workflow.result(`prepaid-card/${card.cardNo}`)).resolves.toBe('expired');
+
+    const times = await activityTimes(`prepaid-card/${card.cardNo}`);
+    expect(times.warnBalanceSourceExpiry).toHaveLength(1);
+    expect(Math.abs(times.warnBalanceSourceExpiry![0]! - (expiresAt - 3 * DAY))).toBeLessThan(2000);
+    expect(Math.abs(times.expireBalanceSource![0]! - expiresAt)).toBeLessThan(2000);
+
+    const sent = await warnings(card.cardNo);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.businessKey).toBe(`card-expiry-warning/${card.cardNo}/${new Date(expiresAt).toISOString()}`);
+    expect(sent[0]?.body).toContain('170.00 CNY');
+
+    const expiry = await t.db.prisma.journalEntry.findUniqueOrThrow({ where: { businessKey: `prepaid-card/${card.id}/expiry` }, include: { postings: true } });
+    expect(expiry.postings.map((p) => p.amountMinor).sort()).toEqual([-17_000n, 17_000n]);
+    expect(await sourceBalances(t.services, c.accountId)).toEqual({ [`prepaid_card:${card.id}`]: 0n });
+    expect((await t.db.prisma.prepaidCard.findUniqueOrThrow({ where: { id: card.id } })).status).toBe('expired');
+  });
+
+  it('moves both timers when extended at day 28, after its first warning, and warns again for the new date', async () => {
+    const { c, card, boundAt, expiresAt } = await redeemedCard(10_000n);
+    await t.temporal.skip(28 * DAY);
+    expect(await warnings(card.cardNo)).toHaveLength(1);
+
+    const sales = await t.staff(['sales']);
+    const newExpiry = new Date(boundAt + 40 * DAY);
+    const extended = await t.app.inject({
+      method: 'POST',
+      url: `/v1/sales/prepaid-cards/${card.cardNo}/extend`,
+      headers: bearer(sales.token),
+      payload: { expiresAt: newExpiry.toISOString() },
+    });
+    expect(extended.statusCode).toBe(200);
+
+    await expect(t.temporal.workflow.result(`prepaid-card/${card.cardNo}`)).resolves.toBe('expired');
+    const times = await activityTimes(`prepaid-card/${card.cardNo}`);
+    expect(times.warnBalanceSourceExpiry).toHaveLength(2);
+    expect(Math.abs(times.warnBalanceSourceExpiry![1]! - (newExpiry.getTime() - 3 * DAY))).toBeLessThan(2000);
+    expect(Math.abs(times.expireBalanceSource![0]! - newExpiry.getTime())).toBeLessThan(2000);
+    expect(times.expireBalanceSource![0]! - expiresAt).toBeGreaterThan(9 * DAY);
+    expect((await warnings(card.cardNo)).map((w) => w.businessKey)).toEqual([
+      `card-expiry-warning/${card.cardNo}/${new Date(expiresAt).toISOString()}`,
+      `card-expiry-warning/${card.cardNo}/${newExpiry.toISOString()}`,
+    ]);
+    expect(await sourceBalances(t.services, c.accountId)).toMatchObject({ [`prepaid_card:${card.id}`]: 0n });
+  });
+
+  it('ends without a warning when it was spent before expiry', async () => {
+    const { c, card } = await redeemedCard(5_000n);
+    await spend(c.accountId, '50.00');
+    await expect(t.temporal.workflow.result(`prepaid-card/${card.cardNo}`)).resolves.toBe('expired');
+    expect(await warnings(card.cardNo)).toHaveLength(0);
+    expect(await t.db.prisma.journalEntry.count({ where: { businessKey: `prepaid-card/${card.id}/expiry` } })).toBe(0);
+  });
+});
