@@ -7,6 +7,7 @@ import { startSandboxGateway, type SandboxGatewayHandle } from '../../src/sandbo
 import { checkStoredLedger } from '../../src/services/ledger/ledger-check.js';
 import { bearer, createTestApp, TEST_PAYMENT_WEBHOOK_SECRET, type TestApp } from '../support/app.js';
 import { sourceBalances, waitUntil } from '../support/ledger.js';
+import { recordHistory } from '../support/histories.js';
 
 /** Cash recharges end to end: the API, recharge/<id> on a real worker, the sandbox gateway and its signed webhooks over HTTP. */
 
@@ -61,6 +62,7 @@ describe('recharge by cash', () => {
     expect(await sourceBalances(t.services, c.accountId)).toEqual({ cash: 25_000n });
     const followed = await t.app.inject({ method: 'GET', url: `/v1/recharges/${started.id}`, headers: bearer(c.token) });
     expect(followed.json()).toMatchObject({ status: 'completed', amount: { amount: '250.00', currency: 'CNY' } });
+    await recordHistory(t.temporal.client.workflow.getHandle(`recharge/${started.id}`), 'recharge-cash-paid');
   });
 
   it('ends as failed, crediting nothing, when the payment fails', async () => {
@@ -83,6 +85,7 @@ describe('recharge by cash', () => {
     expect((await pay(started.payment!.orderId, 'succeed', true)).status).toBe(200);
     await waitUntil(async () => (await t.db.prisma.paymentRefundClaim.count({ where: { rechargeId: started.id } })) === 1, 10_000, 'refund claim');
     expect(await sourceBalances(t.services, c.accountId)).toEqual({});
+    await recordHistory(t.temporal.client.workflow.getHandle(`recharge/${started.id}`), 'recharge-cash-cancelled');
     // Cancelling again is a conflict; so is cancelling someone else's (404).
     expect((await t.app.inject({ method: 'POST', url: `/v1/recharges/${started.id}/cancel`, headers: bearer(c.token) })).statusCode).toBe(409);
     const other = await t.customer();

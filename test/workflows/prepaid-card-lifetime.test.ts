@@ -5,7 +5,8 @@ import { chargePendingUsage } from '../../src/services/usage/charge.js';
 import { ingestUsage } from '../../src/services/usage/ingest.js';
 import { bearer, createTestApp, type TestApp } from '../support/app.js';
 import { sourceBalances } from '../support/ledger.js';
-import { issueCard } from '../support/sales.js';
+import { issueCard, issueVoucher } from '../support/sales.js';
+import { recordHistory } from '../support/histories.js';
 
 /**
  * A prepaid card's life on the time-skipping server: 30 days pass in seconds. The service's clock is set to
@@ -89,6 +90,7 @@ describe('a prepaid card with 30 days of validity', () => {
     expect(expiry.postings.map((p) => p.amountMinor).sort()).toEqual([-17_000n, 17_000n]);
     expect(await sourceBalances(t.services, c.accountId)).toEqual({ [`prepaid_card:${card.id}`]: 0n });
     expect((await t.db.prisma.prepaidCard.findUniqueOrThrow({ where: { id: card.id } })).status).toBe('expired');
+    await recordHistory(t.temporal.client.workflow.getHandle(`prepaid-card/${card.cardNo}`), 'balance-source-lifetime');
   });
 
   it('moves both timers when extended at day 28, after its first warning, and warns again for the new date', async () => {
@@ -125,5 +127,26 @@ describe('a prepaid card with 30 days of validity', () => {
     await expect(t.temporal.workflow.result(`prepaid-card/${card.cardNo}`)).resolves.toBe('expired');
     expect(await warnings(card.cardNo)).toHaveLength(0);
     expect(await t.db.prisma.journalEntry.count({ where: { businessKey: `prepaid-card/${card.id}/expiry` } })).toBe(0);
+  });
+});
+
+describe('a voucher', () => {
+  it('is cleared at the end of its validity with what remains, after a warning', async () => {
+    const c = await t.customer();
+    const now = t.clock.now().getTime();
+    const voucher = await issueVoucher(t.db.prisma, { faceValue: 3_000n, validFrom: new Date(now - DAY), validUntil: new Date(now + 10 * DAY), createdById: salesId });
+    const redeemed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/recharges',
+      headers: { ...bearer(c.token), 'idempotency-key': randomUUID() },
+      payload: { method: 'voucher', code: voucher.code },
+    });
+    expect(redeemed.statusCode).toBe(201);
+    await recordHistory(t.temporal.client.workflow.getHandle(`recharge/${redeemed.json().id}`), 'recharge-voucher');
+    await expect(t.temporal.workflow.result(`voucher/${voucher.code}`)).resolves.toBe('expired');
+    expect(await t.db.prisma.outboxMessage.count({ where: { businessKey: { startsWith: `voucher-expiry-warning/${voucher.code}/` } } })).toBe(1);
+    const expiry = await t.db.prisma.journalEntry.findUniqueOrThrow({ where: { businessKey: `voucher/${voucher.id}/expiry` }, include: { postings: true } });
+    expect(expiry.postings.map((p) => p.amountMinor).sort()).toEqual([-3_000n, 3_000n]);
+    expect((await t.db.prisma.voucher.findUniqueOrThrow({ where: { id: voucher.id } })).status).toBe('expired');
   });
 });

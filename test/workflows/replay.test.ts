@@ -13,7 +13,16 @@ describe('replaying recorded histories', async () => {
   const files = (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.history.pb')).sort();
 
   it('has histories of the shipped workflows', () => {
-    expect(files).toEqual(expect.arrayContaining(['usage-charging.history.pb', 'usage-charging-sweep.history.pb']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'usage-charging.history.pb',
+        'usage-charging-sweep.history.pb',
+        'balance-source-lifetime.history.pb',
+        'recharge-voucher.history.pb',
+        'recharge-cash-paid.history.pb',
+        'recharge-cash-cancelled.history.pb',
+      ]),
+    );
   });
 
   it.each(files)('replays %s', async (file) => {
