@@ -18,6 +18,7 @@ import {
   IssuedBatchView,
   IssuedVouchersView,
   IssueVouchersBody,
+  RevokeBody,
   VoucherListQuery,
   VoucherView,
 } from './schemas.js';
@@ -45,8 +46,7 @@ export const salesRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext; 
       },
     },
     async (request, reply) => {
-      const batch = await issuePrepaidCards(services, workflows, personOf(request).userId, request.body, issueKeyOf(request));
-      logLifetimeFailures(request.log, batch.lifetimeFailures, { batchId: batch.batchId });
+      const batch = await issuePrepaidCards(services, workflows, personOf(request).userId, request.body, issueKeyOf(request), { log: request.log });
       return reply.code(201).send(issuedBatchView(batch));
     },
   );
@@ -107,11 +107,12 @@ export const salesRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext; 
           'Only an unused card can be revoked; a bound, expired or in-redemption card is 409. Revoking a revoked card again changes ' +
           'nothing and answers the card as it is.',
         params: CardNoParams,
-        body: {},
+        body: RevokeBody,
         response: { 200: CardView, ...problems(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => cardView(await revokePrepaidCard(services, workflows, personOf(request).userId, request.params.cardNo)),
+    async (request) =>
+      cardView(await revokePrepaidCard(services, workflows, personOf(request).userId, request.params.cardNo, { reason: request.body?.reason?.trim() || null })),
   );
 
   app.post(
@@ -132,8 +133,7 @@ export const salesRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext; 
       },
     },
     async (request, reply) => {
-      const issued = await issueVouchers(services, workflows, personOf(request).userId, request.body, issueKeyOf(request));
-      logLifetimeFailures(request.log, issued.lifetimeFailures, { issueId: issued.issueId });
+      const issued = await issueVouchers(services, workflows, personOf(request).userId, request.body, issueKeyOf(request), { log: request.log });
       if (issued.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(issuedVouchersView(issued));
     },
@@ -164,12 +164,3 @@ export const salesRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext; 
     },
   );
 };
-
-/** What was issued stands; a lifetime that did not start is the operator's to see, and a retry starts it. */
-function logLifetimeFailures(log: { error: (object: object, message: string) => void }, failures: { reference: string; error: unknown }[], context: object) {
-  if (failures.length === 0) return;
-  log.error(
-    { ...context, failed: failures.length, references: failures.slice(0, 20).map((failure) => failure.reference), err: failures[0]!.error },
-    'could not start some lifetime workflows; the same request with the same Idempotency-Key starts them',
-  );
-}

@@ -28,6 +28,15 @@ const VoucherStatus = Type.Union([
 ]);
 const BillingItem = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:/-]+$' });
 
+const Lifetimes = Type.Object(
+  {
+    started: Type.Integer({ description: 'lifetime workflows running when this answer was sent' }),
+    starting: Type.Integer({ description: 'still being started in the background (a large issue answers before all are started)' }),
+    failed: Type.Integer({ description: 'could not be started; the same request with the same Idempotency-Key starts them' }),
+  },
+  { description: 'the lifetime workflows (`prepaid-card/<cardNo>`, `voucher/<code>`) of what was issued' },
+);
+
 export const CardNoParams = Type.Object({ cardNo: CardNo });
 
 export const IssueCardsBody = Type.Object(
@@ -61,9 +70,7 @@ export const IssuedBatchView = Type.Object({
   validDays: Type.Union([Type.Integer(), Type.Null()]),
   note: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
-  lifetimesPending: Type.Integer({
-    description: 'cards whose lifetime workflow could not be started yet (normally 0); the same request with the same Idempotency-Key starts them',
-  }),
+  lifetimes: Lifetimes,
   cards: Type.Array(IssuedCardView),
 });
 
@@ -97,6 +104,11 @@ export const ExtendBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const RevokeBody = Type.Union(
+  [Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500, description: 'why; kept in the audit log' })) }, { additionalProperties: false }), Type.Null()],
+  { description: 'optional' },
+);
+
 export const IssueVouchersBody = Type.Object(
   {
     count: Count,
@@ -127,9 +139,7 @@ export const VoucherView = Type.Object({
 
 export const IssuedVouchersView = Type.Object({
   issueId: Uuid,
-  lifetimesPending: Type.Integer({
-    description: 'vouchers whose lifetime workflow could not be started yet (normally 0); the same request with the same Idempotency-Key starts them',
-  }),
+  lifetimes: Lifetimes,
   vouchers: Type.Array(VoucherView),
 });
 

@@ -16,7 +16,7 @@ export function issuedBatchView(batch: IssuedBatch): Static<typeof IssuedBatchVi
     validDays: batch.validDays,
     note: batch.note,
     createdAt: batch.createdAt.toISOString(),
-    lifetimesPending: batch.lifetimeFailures.length,
+    lifetimes: batch.lifetimes,
     cards: batch.cards.map((card) => ({ cardNo: card.cardNo, secret: card.secret, faceValue, expiresAt: iso(batch.expiresAt), validDays: batch.validDays })),
   };
 }
@@ -54,5 +54,5 @@ export function voucherView(voucher: VoucherSummary): Static<typeof VoucherView>
 }
 
 export function issuedVouchersView(issued: IssuedVouchers): Static<typeof IssuedVouchersView> {
-  return { issueId: issued.issueId, lifetimesPending: issued.lifetimeFailures.length, vouchers: issued.vouchers.map(voucherView) };
+  return { issueId: issued.issueId, lifetimes: issued.lifetimes, vouchers: issued.vouchers.map(voucherView) };
 }

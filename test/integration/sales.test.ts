@@ -28,7 +28,7 @@ const inDays = (days: number) => new Date(t.clock.now().getTime() + days * DAY).
 const cny = (amount: string) => ({ amount, currency: 'CNY' });
 
 type Card = { cardNo: string; secret: string; faceValue: { amount: string; currency: string }; expiresAt: string | null; validDays: number | null };
-type Batch = { batchId: string; count: number; lifetimesPending: number; cards: Card[] };
+type Batch = { batchId: string; count: number; lifetimes: { started: number; starting: number; failed: number }; cards: Card[] };
 
 const post = (url: string, payload: unknown, options: { token?: string; key?: string | null } = {}) =>
   t.app.inject({
@@ -80,7 +80,7 @@ describe('issuing prepaid cards', () => {
     const response = await issueCards({ count: 5, faceValue: cny('100.00'), validDays: 365, note: 'trade show' });
     expect(response.statusCode).toBe(201);
     const body = response.json() as Batch;
-    expect(body).toMatchObject({ count: 5, faceValue: cny('100.00'), validDays: 365, expiresAt: null, note: 'trade show', lifetimesPending: 0 });
+    expect(body).toMatchObject({ count: 5, faceValue: cny('100.00'), validDays: 365, expiresAt: null, note: 'trade show', lifetimes: { started: 5, starting: 0, failed: 0 } });
     expect(body.cards).toHaveLength(5);
     for (const card of body.cards) {
       expect(card).toEqual({ cardNo: expect.any(String), secret: expect.stringMatching(/^[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}$/), faceValue: cny('100.00'), expiresAt: null, validDays: 365 });
@@ -138,7 +138,7 @@ describe('issuing prepaid cards', () => {
     expect(response.statusCode).toBe(201);
     const body = response.json() as Batch;
     expect(body.cards).toHaveLength(2000);
-    expect(body.lifetimesPending).toBe(0);
+    expect(body.lifetimes).toEqual({ started: 2000, starting: 0, failed: 0 });
     expect(new Set(body.cards.map((card) => card.cardNo)).size).toBe(2000);
     expect(body.cards.every((card) => isValidCardNumber(card.cardNo))).toBe(true);
     expect(await t.db.prisma.prepaidCard.count({ where: { batchId: body.batchId } })).toBe(2000);
@@ -328,8 +328,8 @@ describe('revoking a prepaid card', () => {
   it('revokes an unused card, tells its workflow, audits it, and answers the same to a retry without doing it twice', async () => {
     const { cards } = await batch({ count: 1 });
     const cardNo = cards[0]!.cardNo;
-    const response = await revoke(cardNo);
-    expect(response.statusCode).toBe(200);
+    const response = await post(`/v1/sales/prepaid-cards/${cardNo}/revoke`, { reason: 'lost in the post' }, { key: null });
+    expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({ cardNo, status: 'revoked' });
     expect((await t.db.prisma.prepaidCard.findUniqueOrThrow({ where: { cardNo } })).status).toBe('revoked');
     expect(await signalsOf(`prepaid-card/${cardNo}`)).toEqual(['sourceRevoked']);
@@ -337,7 +337,16 @@ describe('revoking a prepaid card', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ cardNo, status: 'revoked' });
     const events = await t.db.prisma.auditEvent.findMany({ where: { targetType: 'prepaid_card', targetId: cardNo } });
-    expect(events).toEqual([expect.objectContaining({ actorId: sales.userId, action: 'prepaid_card.revoked' })]);
+    expect(events).toEqual([expect.objectContaining({ actorId: sales.userId, action: 'prepaid_card.revoked', details: expect.objectContaining({ reason: 'lost in the post' }) })]);
+  });
+
+  it('takes a revocation without a body, or with an empty one', async () => {
+    const { cards } = await batch({ count: 2 });
+    const bare = await t.app.inject({ method: 'POST', url: `/v1/sales/prepaid-cards/${cards[0]!.cardNo}/revoke`, headers: bearer(sales.token) });
+    expect(bare.statusCode, bare.body).toBe(200);
+    expect((await revoke(cards[1]!.cardNo)).statusCode).toBe(200);
+    const unknownField = await post(`/v1/sales/prepaid-cards/${cards[1]!.cardNo}/revoke`, { why: 'x' }, { key: null });
+    expect(unknownField.statusCode).toBe(400);
   });
 
   it('refuses a bound card, an expired card, and a card being redeemed (409), and an unknown card (404)', async () => {
@@ -372,8 +381,8 @@ describe('issuing vouchers', () => {
       accountId,
     });
     expect(response.statusCode, response.body).toBe(201);
-    const body = response.json() as { issueId: string; lifetimesPending: number; vouchers: { id: string; code: string }[] };
-    expect(body.lifetimesPending).toBe(0);
+    const body = response.json() as { issueId: string; lifetimes: object; vouchers: { id: string; code: string }[] };
+    expect(body.lifetimes).toEqual({ started: 3, starting: 0, failed: 0 });
     expect(body.vouchers).toHaveLength(3);
     for (const voucher of body.vouchers) {
       expect(voucher).toMatchObject({

@@ -11,7 +11,7 @@ import type { ServiceContext } from '../context.js';
 import { audit } from '../identity/audit.js';
 import { claimIssueKey, settleIssueKey, type IssueKey } from './issue-claim.js';
 import { futureInstant, invalidField, parseFaceValue } from './inputs.js';
-import { startLifetimes, type LifetimeStartFailure } from './lifetimes.js';
+import { startLifetimes, type LifetimeLog, type LifetimeStarts } from './lifetimes.js';
 
 export interface IssueCardsInput {
   count: number;
@@ -37,8 +37,8 @@ export interface IssuedBatch {
   note: string | null;
   createdAt: Date;
   cards: IssuedCard[];
-  /** Cards whose lifetime workflow could not be started now (see `startLifetimes`); a retry starts them. */
-  lifetimeFailures: LifetimeStartFailure[];
+  /** How the cards' lifetime workflows stand as the answer goes out (see `startLifetimes`). */
+  lifetimes: LifetimeStarts;
 }
 
 // Card numbers are 15 random digits: a clash with an existing card is rare, several in a row means a bug.
@@ -56,8 +56,9 @@ export async function issuePrepaidCards(
   actorId: string,
   input: IssueCardsInput,
   issueKey: IssueKey,
-  random: RandomBytes = bufferedRandom(randomBytes),
+  options: { log: LifetimeLog; random?: RandomBytes },
 ): Promise<IssuedBatch> {
+  const random = options.random ?? bufferedRandom(randomBytes);
   const faceValue = parseFaceValue(input.faceValue, '/body/faceValue');
   const now = ctx.now();
   const validity = parseValidity(input, now);
@@ -103,7 +104,7 @@ export async function issuePrepaidCards(
   );
 
   if (outcome.kind === 'issued-before') {
-    await ensureBatchLifetimes(ctx, workflows, outcome.batchId);
+    await ensureBatchLifetimes(ctx, workflows, outcome.batchId, options.log);
     throw new DomainError(
       'conflict',
       'prepaid-card-batch-already-issued',
@@ -113,9 +114,10 @@ export async function issuePrepaidCards(
   }
 
   const { batch, cards } = outcome;
-  const lifetimeFailures = await startLifetimes(
+  const lifetimes = await startLifetimes(
     workflows,
     cards.map((card) => ({ kind: 'prepaid_card', reference: card.cardNo, sourceId: card.id, expiresAt: validity.expiresAt?.getTime() ?? null })),
+    { log: options.log, context: { batchId: batch.id } },
   );
   return {
     batchId: batch.id,
@@ -126,7 +128,7 @@ export async function issuePrepaidCards(
     note,
     createdAt: batch.createdAt,
     cards,
-    lifetimeFailures,
+    lifetimes,
   };
 }
 
@@ -196,11 +198,11 @@ async function insertCards(tx: Tx, random: RandomBytes, count: number, template:
  * Starts the lifetime of every card of a batch that is still unused (used, revoked and expired ones have had
  * theirs). For a retried issue, whose first attempt may have lost some starts.
  */
-async function ensureBatchLifetimes(ctx: ServiceContext, workflows: Workflows, batchId: string): Promise<void> {
+async function ensureBatchLifetimes(ctx: ServiceContext, workflows: Workflows, batchId: string, log: LifetimeLog): Promise<void> {
   const cards = await ctx.prisma.prepaidCard.findMany({ where: { batchId, status: 'issued' }, select: { id: true, cardNo: true, expiresAt: true } });
-  const failures = await startLifetimes(
+  await startLifetimes(
     workflows,
     cards.map((card) => ({ kind: 'prepaid_card', reference: card.cardNo, sourceId: card.id, expiresAt: card.expiresAt?.getTime() ?? null })),
+    { log, context: { batchId, retried: true } },
   );
-  if (failures.length > 0) throw failures[0]!.error;
 }

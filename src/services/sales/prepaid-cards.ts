@@ -163,6 +163,7 @@ export async function revokePrepaidCard(
   workflows: Workflows,
   actorId: string,
   cardNo: string,
+  input: { reason: string | null } = { reason: null },
 ): Promise<CardSummary> {
   const card = await inTransaction(
     ctx.prisma,
@@ -176,7 +177,7 @@ export async function revokePrepaidCard(
         throw new DomainError('conflict', 'prepaid-card-being-redeemed', `Card ${cardNo} is being redeemed right now; only an unused card can be revoked.`);
       }
       const updated = await tx.prepaidCard.update({ where: { id: row.id }, data: { status: 'revoked' }, select: SUMMARY });
-      await audit(tx, { actorId, action: 'prepaid_card.revoked', targetType: 'prepaid_card', targetId: cardNo, details: { cardId: row.id } });
+      await audit(tx, { actorId, action: 'prepaid_card.revoked', targetType: 'prepaid_card', targetId: cardNo, details: { cardId: row.id, reason: input.reason } });
       return updated;
     },
     { isolation: Prisma.TransactionIsolationLevel.ReadCommitted },

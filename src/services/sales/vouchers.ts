@@ -10,7 +10,7 @@ import type { ServiceContext } from '../context.js';
 import { audit } from '../identity/audit.js';
 import { claimIssueKey, settleIssueKey, type IssueKey } from './issue-claim.js';
 import { futureInstant, invalidField, parseFaceValue, parseMoney, storedCurrency } from './inputs.js';
-import { startLifetimes, type LifetimeStartFailure } from './lifetimes.js';
+import { startLifetimes, type LifetimeLog, type LifetimeStarts } from './lifetimes.js';
 
 export type VoucherStatus = 'issued' | 'reserved' | 'redeemed' | 'expired' | 'revoked';
 
@@ -44,7 +44,7 @@ export interface VoucherSummary {
 export interface IssuedVouchers {
   issueId: string;
   vouchers: VoucherSummary[];
-  lifetimeFailures: LifetimeStartFailure[];
+  lifetimes: LifetimeStarts;
   /** True when this answers a retried request (same Idempotency-Key and body): nothing new was issued. */
   replayed: boolean;
 }
@@ -62,8 +62,9 @@ export async function issueVouchers(
   actorId: string,
   input: IssueVouchersInput,
   issueKey: IssueKey,
-  random: RandomBytes = bufferedRandom(randomBytes),
+  options: { log: LifetimeLog; random?: RandomBytes },
 ): Promise<IssuedVouchers> {
+  const random = options.random ?? bufferedRandom(randomBytes);
   const now = ctx.now();
   const terms = parseTerms(input, now);
   const target = input.accountId === undefined ? null : await targetAccount(ctx, input.accountId, terms.faceValue);
@@ -101,13 +102,15 @@ export async function issueVouchers(
   );
 
   const vouchers = await vouchersById(ctx, outcome.voucherIds);
-  const lifetimeFailures = await startLifetimes(
+  const lifetimes = await startLifetimes(
     workflows,
+    // On a retry, only those still unused: the others have had their lifetime already.
     vouchers
       .filter((voucher) => outcome.replayed === false || voucher.status === 'issued')
       .map((voucher) => ({ kind: 'voucher', reference: voucher.code, sourceId: voucher.id, expiresAt: voucher.validUntil.getTime() })),
+    { log: options.log, context: { voucherIssueId: outcome.issueId, retried: outcome.replayed } },
   );
-  return { issueId: outcome.issueId, vouchers, lifetimeFailures, replayed: outcome.replayed };
+  return { issueId: outcome.issueId, vouchers, lifetimes, replayed: outcome.replayed };
 }
 
 interface Terms {
