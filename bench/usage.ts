@@ -426,11 +426,18 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
 
     log();
     log('measure');
-    const baseline = await timed(`baseline: multi-row INSERT of ${params.batchSize}, ${params.clients} connections (pg)`, () =>
-      insertBaseline(stack.databaseUrl, rows, { batchSize: params.batchSize, connections: params.clients }),
-    );
-    await db.query(`DROP TABLE ${BASELINE_TABLE}`);
-    await db.query('CHECKPOINT');
+    // The baseline runs before the ingest and again after everything is charged; the faster run counts, so a
+    // disturbance from outside this benchmark cannot flatter the ratio.
+    const runBaseline = async (when: string) => {
+      await db.query('CHECKPOINT');
+      const run = await timed(`baseline ${when}: multi-row INSERT of ${params.batchSize}, ${params.clients} connections (pg)`, () =>
+        insertBaseline(stack.databaseUrl, rows, { batchSize: params.batchSize, connections: params.clients }),
+      );
+      await db.query(`DROP TABLE ${BASELINE_TABLE}`);
+      await db.query('CHECKPOINT');
+      return run.value;
+    };
+    const baselineRuns = [await runBaseline('(before ingest)')];
     const loadBeforeIngest = os.loadavg().map((v) => round(v, 2));
     const ingested = await timed(`ingest: POST /v1/usage, batches of ${params.batchSize}, ${params.clients} clients`, () =>
       ingest(api, key, bodies, recordBatches.map((b) => b.length), params.clients),
@@ -438,6 +445,8 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
     const pendingAtIngestEnd = await pendingCount(db);
     const charging = await timed('charging: until no record is pending', () => waitUntilCharged(db, params.chargeTimeoutS));
     const chargedAfterS = seconds(charging.value.ms);
+    baselineRuns.push(await runBaseline('(after charging)'));
+    const baseline = { value: baselineRuns.reduce((best, run) => (run.wallMs < best.wallMs ? run : best)) };
 
     log();
     log('check');
@@ -504,6 +513,8 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
       baseline: {
         what: `multi-row INSERT of ${params.batchSize} rows into a copy of usage_records' columns with only a primary key, ${params.clients} pg connections`,
         rows: params.records,
+        runs: baselineRuns.map((run) => ({ wallS: seconds(run.wallMs), rowsPerS: Math.round(params.records / (run.wallMs / 1000)) })),
+        counted: 'the faster run',
         wallS: seconds(baseline.value.wallMs),
         rowsPerS: Math.round(baselineRate),
       },
@@ -538,7 +549,7 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
     log();
     log('results');
     log(`  ingest            ${formatInt(ingestRate)} records/s (${seconds(ingested.value.wallMs)} s for ${formatInt(params.records)}; request p50 ${result.ingest.requestLatencyMs.p50} ms, p99 ${result.ingest.requestLatencyMs.p99} ms)`);
-    log(`  raw baseline      ${formatInt(baselineRate)} rows/s (${seconds(baseline.value.wallMs)} s)`);
+    log(`  raw baseline      ${formatInt(baselineRate)} rows/s (${seconds(baseline.value.wallMs)} s; runs: ${result.baseline.runs.map((r) => `${formatInt(r.rowsPerS)}/s`).join(', ')}; the faster counts)`);
     log(`  ratio             ${round(ratio, 3)} (target >= ${TARGETS.ingestShareOfBaseline})`);
     log(`  fully charged     ${charging.value.timedOut ? `NOT within ${params.chargeTimeoutS} s` : `${chargedAfterS} s after ingest ended`} (${formatInt(pendingAtIngestEnd)} pending at ingest end; target <= ${TARGETS.chargedWithinS} s)`);
     log(`  balances          ${checksOk ? `exact for all ${params.accounts} accounts (total charged ${formatMinor(data.expectedCharged.reduce((a, b) => a + b, 0n))} CNY), ledger check clean` : 'WRONG:'}`);

@@ -51,11 +51,10 @@ afterAll(async () => {
   await sink?.close();
 });
 
-async function runOutboxDelivery(workflowId: string): Promise<DeliveryCounts> {
+/** What the `outbox-delivery` schedule does every 30 s (the time-skipping server has no schedules). */
+async function runOutboxDelivery(workflowId: string) {
   const handle = await t.temporal.workflow.start('outboxDelivery', { taskQueue: t.temporal.taskQueue, workflowId });
-  const counts = (await t.temporal.workflow.result(workflowId)) as DeliveryCounts;
-  await recordHistory(handle, 'outbox-delivery');
-  return counts;
+  return { handle, counts: (await t.temporal.workflow.result(workflowId)) as DeliveryCounts };
 }
 
 describe('outbox delivery', () => {
@@ -82,13 +81,14 @@ describe('outbox delivery', () => {
         'the arrears alert to be queued',
       );
 
-      // What the `outbox-delivery` schedule does every 30 s (the time-skipping server has no schedules).
-      expect(await runOutboxDelivery(`outbox-delivery/test-${Date.now()}`)).toEqual({ sent: 1, failed: 0, failures: [] });
+      const run = await runOutboxDelivery(`outbox-delivery/test-${Date.now()}`);
+      expect(run.counts).toEqual({ sent: 1, failed: 0, failures: [] });
+      await recordHistory(run.handle, 'outbox-delivery');
       expect(sink.messageIds).toEqual([messageIdFor(alert.businessKey, FROM)]);
       expect(await t.db.prisma.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
 
       // The next run finds nothing to send.
-      expect(await runOutboxDelivery(`outbox-delivery/test-${Date.now()}-again`)).toMatchObject({ sent: 0 });
+      expect((await runOutboxDelivery(`outbox-delivery/test-${Date.now()}-again`)).counts).toMatchObject({ sent: 0 });
       expect(sink.messageIds).toHaveLength(1);
     } finally {
       await worker.shutdown();
@@ -107,9 +107,9 @@ describe('outbox delivery', () => {
       cwd: projectRoot,
       env: { ...process.env, DATABASE_URL: t.db.url, TEMPORAL_ADDRESS: t.temporal.address, TASK_QUEUE: t.temporal.taskQueue, SMTP_URL: sink.url },
     });
-    // The first email is accepted; when the second arrives, the first has been sent *and marked* (the mark is
-    // committed before the next message is taken) while the activity is still running: kill the worker now,
-    // before the server answers, so the second is not accepted and the activity never reports completion.
+    // The hook: when the second email arrives, the first has been sent *and marked* (its mark is committed before
+    // the next message is taken) and the activity is still running. Kill the worker there, before the server
+    // answers, so the second is not accepted and the activity never reports completion.
     let killed = false;
     sink.onMessage = async (messageId) => {
       if (messageId !== messageIdFor(keys[1]!, FROM) || killed) return true;
@@ -122,16 +122,16 @@ describe('outbox delivery', () => {
       const workflowId = `outbox-delivery/crash-${Date.now()}`;
       await t.temporal.workflow.start('outboxDelivery', { taskQueue: t.temporal.taskQueue, workflowId });
       await doomed.waitForOutput(/worker polling/, 60_000);
-      await waitFor(async () => (killed ? true : undefined), 60_000, 'the worker to take the second email');
       expect(await doomed.exited).toBe('SIGKILL');
       expect(sink.messageIds).toEqual([messageIdFor(keys[0]!, FROM)]);
       expect((await t.db.prisma.outboxMessage.findUniqueOrThrow({ where: { businessKey: keys[0]! } })).sentAt).not.toBeNull();
 
-      // A new worker; once the dead one's heartbeat times out, Temporal retries the activity there.
+      // A new worker. Temporal never heard from the dead one: once its heartbeat times out (30 s of real time:
+      // the test server skips no time while an activity is out), the activity is retried on the new worker,
+      // which finds the first email marked and sends only the second.
       const worker = await t.startWorker();
       try {
-        const counts = (await t.temporal.workflow.result(workflowId)) as DeliveryCounts;
-        expect(counts).toEqual({ sent: 1, failed: 0, failures: [] });
+        expect(await t.temporal.workflow.result(workflowId)).toEqual({ sent: 1, failed: 0, failures: [] });
       } finally {
         await worker.shutdown();
       }
@@ -144,31 +144,37 @@ describe('outbox delivery', () => {
 });
 
 /**
- * The production worker, wired as `npm run worker` wires it, minus the schedules the test server lacks.
- * CommonJS with dynamic imports: `--input-type=module` would be inherited by the worker's own threads.
+ * The production worker and activities, as `npm run worker` wires them, in a child process. Two differences,
+ * neither about email: no schedules (the test server has none), and no workflow cache, because the time-skipping
+ * test server never moves a workflow task off a dead worker's sticky queue (a real server does after 10 s).
+ * CommonJS with dynamic imports, because `--input-type=module` would be passed on to the worker's own threads.
  */
 const WORKER_SCRIPT = `(async () => {
   const { Client, Connection } = await import('@temporalio/client');
+  const { NativeConnection, Worker } = await import('@temporalio/worker');
+  const { createActivities } = await import('./activities/index.ts');
   const { connectDatabase } = await import('./src/db/client.ts');
   const { createLogger } = await import('./src/logger.ts');
   const { createSmtpMailer } = await import('./src/services/notifications/mailer.ts');
   const { Workflows } = await import('./src/temporal/workflows.ts');
-  const { startWorker } = await import('./src/temporal/worker.ts');
+  const { WORKFLOWS_PATH } = await import('./src/temporal/worker.ts');
   const env = process.env;
   const database = connectDatabase(env.DATABASE_URL);
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  await startWorker({
-    address: env.TEMPORAL_ADDRESS,
-    namespace: 'default',
+  const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }) });
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS }),
     taskQueue: env.TASK_QUEUE,
-    dependencies: {
+    workflowsPath: WORKFLOWS_PATH,
+    maxCachedWorkflows: 0,
+    activities: createActivities({
       log: createLogger({ env: 'test', logLevel: 'silent' }),
       services: { prisma: database.prisma, now: () => new Date(), tokenTtlMs: 3_600_000 },
-      workflows: new Workflows(new Client({ connection }), env.TASK_QUEUE),
+      workflows: new Workflows(client, env.TASK_QUEUE),
       mailer: createSmtpMailer({ url: env.SMTP_URL, from: ${JSON.stringify(FROM)} }),
-    },
+    }),
   });
   console.log('worker polling');
+  await worker.run();
 })().catch((error) => {
   console.error(error);
   process.exit(1);
