@@ -10,7 +10,7 @@ import {
 } from './balance-source-contract.js';
 import { SearchAttributes } from './search-attributes.js';
 
-const { warnBalanceSourceExpiry, expireBalanceSource, endUnusedBalanceSource } = proxyActivities<Activities>({
+const { warnBalanceSourceExpiry, deliverEmail, expireBalanceSource, endUnusedBalanceSource } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -93,7 +93,15 @@ export async function balanceSourceLifetime(input: BalanceSourceLifetimeInput): 
     if (warnedFor !== deadline && Date.now() < deadline) {
       if (await waitUntil(warnAt)) {
         if (expiresAt !== deadline) continue;
-        await warnBalanceSourceExpiry({ kind: input.kind, sourceId: input.sourceId, reference: input.reference, accountId: accountId!, expiresAt: deadline });
+        const warning = await warnBalanceSourceExpiry({
+          kind: input.kind,
+          sourceId: input.sourceId,
+          reference: input.reference,
+          accountId: accountId!,
+          expiresAt: deadline,
+        });
+        // Queued under a key naming this card and date, then sent now; a retry or a crash never sends it twice.
+        if (warning !== null) await deliverEmail(warning);
         warnedFor = deadline;
       } else {
         publish();

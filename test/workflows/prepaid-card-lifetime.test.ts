@@ -85,6 +85,11 @@ describe('a prepaid card with 30 days of validity', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.businessKey).toBe(`card-expiry-warning/${card.cardNo}/${new Date(expiresAt).toISOString()}`);
     expect(sent[0]?.body).toContain('170.00 CNY');
+    expect(sent[0]?.sentAt).toBeInstanceOf(Date);
+    // Delivered through the worker's mailer: exactly one message for this card.
+    const { readdir } = await import('node:fs/promises');
+    const files = (await readdir(t.mailDir!)).filter((name) => name.includes(card.cardNo));
+    expect(files).toHaveLength(1);
 
     const expiry = await t.db.prisma.journalEntry.findUniqueOrThrow({ where: { businessKey: `prepaid-card/${card.id}/expiry` }, include: { postings: true } });
     expect(expiry.postings.map((p) => p.amountMinor).sort()).toEqual([-17_000n, 17_000n]);
