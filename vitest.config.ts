@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Four groups, run in this order:
  * - unit: pure code, in parallel threads, no servers.
- * - integration: real PostgreSQL (a fresh database per file), in parallel processes.
+ * - integration: real PostgreSQL (a fresh database per file) and a Temporal dev server (workflows are started,
+ *   never run), in parallel processes.
  * - workflows: real Temporal (the shared time-skipping server) and PostgreSQL, one file at a time, because
  *   skipping time on the shared server moves every file's clock.
  * - e2e: the real `npm start` entry point on free ports, one file at a time, alone.
@@ -14,11 +15,12 @@ export default defineConfig({
     globalSetup: ['test/setup/global.ts'],
     reporters: ['default'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', sequence: { groupOrder: 0 } } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', sequence: { groupOrder: 0 }, provide: { timeSkipping: false } } },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          provide: { timeSkipping: false },
           pool: 'forks',
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -29,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'workflows',
           include: ['test/workflows/**/*.test.ts'],
+          provide: { timeSkipping: true },
           pool: 'forks',
           fileParallelism: false,
           testTimeout: 60_000,
@@ -40,6 +43,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          provide: { timeSkipping: false },
           pool: 'forks',
           fileParallelism: false,
           testTimeout: 180_000,

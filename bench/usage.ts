@@ -25,7 +25,7 @@ import { batches, contentHash, generateUsage, SITE, workspaceId, type UsageData 
  * against the raw indexed SELECT. A benchmark, not a test: a missed target is reported, a wrong balance fails.
  */
 
-export const FULL = {
+const FULL = {
   records: 200_000,
   workspaces: 1_000,
   accounts: 200,
@@ -38,9 +38,9 @@ export const FULL = {
   chargeTimeoutS: 600,
 };
 /** `--quick`: the same shape at a tenth of the size, to check the benchmark itself; writes no results file. */
-export const QUICK = { ...FULL, records: 20_000, statementEntries: 50_000, statementSamples: 60, chargeTimeoutS: 300 };
+const QUICK = { ...FULL, records: 20_000, statementEntries: 50_000, statementSamples: 60, chargeTimeoutS: 300 };
 
-export type Params = typeof FULL;
+type Params = typeof FULL;
 
 const TARGETS = {
   ingestShareOfBaseline: 0.15,
@@ -90,7 +90,7 @@ async function registerCustomer(services: ServiceContext, index: number | string
 // Part 1: ingest, baseline, charging, exact balances
 // ---------------------------------------------------------------------------------------------------------
 
-export async function setUpAccounts(stack: BenchStack, api: Api, params: Params) {
+async function setUpAccounts(stack: BenchStack, api: Api, params: Params) {
   const { value: adminToken } = await timed('admin sign-in (ADMIN_EMAIL), API key', async () => {
     const login = await api.request<{ token: string }>('POST', '/v1/auth/login', { body: stack.admin });
     const key = await api.request<{ key: string }>('POST', '/v1/admin/api-keys', { auth: bearer(login.body.token), body: { name: 'usage benchmark' } });
@@ -121,7 +121,7 @@ export async function setUpAccounts(stack: BenchStack, api: Api, params: Params)
   return { apiKey: adminToken.key, customers };
 }
 
-export function baselineRows(data: UsageData, customers: Customer[]): BaselineRow[] {
+function baselineRows(data: UsageData, customers: Customer[]): BaselineRow[] {
   const receivedAt = new Date().toISOString();
   return data.records.map((record, n) => [
     record.id, record.workspaceId, record.site, record.item, record.unit, null, null, data.amountMinor[n]!.toString(), 'CNY',
@@ -456,6 +456,11 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
         : checkBalances(stack, db, data, customers, params),
     );
     problems.push(...balanceProblems);
+    // Each charging transaction stamps its entries with one time: how many there were, and how big.
+    const { rows: chargeRuns } = await db.query<{ runs: string }>(
+      "SELECT count(DISTINCT (account_id, occurred_at)) AS runs FROM journal_entries WHERE kind = 'usage_charge'",
+    );
+    const chargeTransactions = Number(chargeRuns[0]!.runs);
 
     log();
     log('statements');
@@ -523,6 +528,8 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
         pendingAtIngestEnd,
         secondsAfterIngestEnd: charging.value.timedOut ? null : chargedAfterS,
         timedOut: charging.value.timedOut,
+        chargeTransactions,
+        recordsPerChargeTransaction: chargeTransactions ? round(params.records / chargeTransactions, 1) : null,
       },
       checks: {
         ok: checksOk,
@@ -552,6 +559,7 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
     log(`  raw baseline      ${formatInt(baselineRate)} rows/s (${seconds(baseline.value.wallMs)} s; runs: ${result.baseline.runs.map((r) => `${formatInt(r.rowsPerS)}/s`).join(', ')}; the faster counts)`);
     log(`  ratio             ${round(ratio, 3)} (target >= ${TARGETS.ingestShareOfBaseline})`);
     log(`  fully charged     ${charging.value.timedOut ? `NOT within ${params.chargeTimeoutS} s` : `${chargedAfterS} s after ingest ended`} (${formatInt(pendingAtIngestEnd)} pending at ingest end; target <= ${TARGETS.chargedWithinS} s)`);
+    log(`                    ${formatInt(chargeTransactions)} charging transactions, ${result.charging.recordsPerChargeTransaction} records each on average`);
     log(`  balances          ${checksOk ? `exact for all ${params.accounts} accounts (total charged ${formatMinor(data.expectedCharged.reduce((a, b) => a + b, 0n))} CNY), ledger check clean` : 'WRONG:'}`);
     for (const problem of problems) log(`    - ${problem}`);
     if (statements.route) {

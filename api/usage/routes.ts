@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceContext } from '../../src/services/context.js';
 import { ingestUsage } from '../../src/services/usage/ingest.js';
+import { ChargingWaker } from '../../src/services/usage/charging-waker.js';
 import type { Workflows } from '../../src/temporal/workflows.js';
 import { problems, Timestamp } from '../schemas.js';
 
@@ -37,6 +38,10 @@ const IngestReply = Type.Object({
 });
 
 export const usageRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext; workflows: Workflows }> = async (app, { services, workflows }) => {
+  const waker = new ChargingWaker((accountIds) => workflows.chargeUsage(accountIds), app.log);
+  // On shutdown, the wake-ups already owed go out before the process leaves.
+  app.addHook('onClose', async () => waker.idle());
+
   app.post(
     '/v1/usage',
     {
@@ -54,12 +59,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext; 
     },
     async (request, reply) => {
       const { accountsToCharge, ...result } = await ingestUsage(services, request.body.records);
-      try {
-        await workflows.chargeUsage(accountsToCharge);
-      } catch (error) {
-        // The records are stored; the sweeper wakes their charging within a minute.
-        request.log.warn({ err: error, accounts: accountsToCharge.length }, 'could not wake usage charging');
-      }
+      waker.add(accountsToCharge);
       return reply.code(202).send(result);
     },
   );

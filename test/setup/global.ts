@@ -16,7 +16,13 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Superuser URL of the run's PostgreSQL, `__DB__` standing for the database name. */
     postgresUrlPattern: string;
+    /** The time-skipping test server: for the `workflows` group, which runs workers. */
     temporalAddress: string;
+    /** A Temporal dev server: for groups that only start workflows and never run them, so what they leave
+     * behind cannot hold the time-skipping server's clock. */
+    temporalDevAddress: string;
+    /** Set per group in vitest.config.ts. */
+    timeSkipping: boolean;
   }
 }
 
@@ -43,11 +49,17 @@ export default async function setup(project: TestProject) {
   }
   await ensureSearchAttributes(temporal.connection, 'default');
 
+  const devResolved = await resolveServerExecutable('dev-server', { cacheDir: config.cacheDir });
+  const dev = await TestWorkflowEnvironment.createLocal({ server: { executable: devResolved.executable, ip: '127.0.0.1', log: { format: 'json', level: 'error' } } });
+  await ensureSearchAttributes(dev.connection, 'default');
+
   project.provide('postgresUrlPattern', postgres.url('__DB__'));
   project.provide('temporalAddress', temporal.address);
+  project.provide('temporalDevAddress', dev.address);
 
   return async () => {
     await temporal.teardown();
+    await dev.teardown();
     await postgres.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowClient } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection.js';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { TimeSkippingWorkflowClient } from '@temporalio/testing';
 import { inject } from 'vitest';
 
 export interface TestTemporal {
-  /** A workflow client whose `result()` lets the shared test server skip time while it waits. */
-  workflow: TimeSkippingWorkflowClient;
+  /** A workflow client; on the time-skipping server its `result()` lets time skip while it waits. */
+  workflow: WorkflowClient;
   /** A plain client, as the service itself uses. */
   client: Client;
   connection: Connection;
@@ -21,13 +21,20 @@ export interface TestTemporal {
   close(): Promise<void>;
 }
 
+/**
+ * The run's Temporal server for this test group: the time-skipping one where workers run (`workflows`), a dev
+ * server elsewhere (see test/setup/global.ts).
+ */
 export async function connectTestTemporal(): Promise<TestTemporal> {
-  const address = inject('temporalAddress');
+  const timeSkipping = inject('timeSkipping');
+  const address = timeSkipping ? inject('temporalAddress') : inject('temporalDevAddress');
   // The SDK exposes the test service only to connections it opens itself; this flag is how it does that.
-  const options: InternalConnectionOptions = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
+  const options: InternalConnectionOptions = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: timeSkipping } };
   const connection = await Connection.connect(options);
   return {
-    workflow: new TimeSkippingWorkflowClient({ connection, namespace: 'default' }),
+    workflow: timeSkipping
+      ? new TimeSkippingWorkflowClient({ connection, namespace: 'default' })
+      : new WorkflowClient({ connection, namespace: 'default' }),
     client: new Client({ connection, namespace: 'default' }),
     connection,
     address,

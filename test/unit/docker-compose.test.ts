@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -21,20 +21,25 @@ interface Dependency {
   condition?: string;
 }
 
+type Port = string | number | { target?: number | string; published?: string | number; host_ip?: string };
+
 interface Service {
   image?: string;
   build?: unknown;
+  pull_policy?: string;
   command?: string | string[];
   restart?: string;
   environment?: string[] | Record<string, Scalar>;
   depends_on?: string[] | Record<string, Dependency>;
   healthcheck?: Healthcheck;
-  ports?: (string | number | { target?: number; published?: string | number })[];
+  ports?: Port[];
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
   stop_grace_period?: string;
 }
 
 interface ComposeFile {
   services: Record<string, Service>;
+  volumes?: Record<string, unknown> | null;
 }
 
 function readCompose(): ComposeFile {
@@ -68,8 +73,8 @@ function interpolate(value: string): string {
   });
 }
 
-/** The variables a service is given, in either Compose form (`- KEY=value` list or `KEY: value` map), interpolated. */
-function environmentOf(svc: Service): Map<string, string | undefined> {
+/** The variables a service is given, in either Compose form (`- KEY=value` list or `KEY: value` map), as written. */
+function rawEnvironmentOf(svc: Service): Map<string, string | undefined> {
   const env = new Map<string, string | undefined>();
   const raw = svc.environment;
   if (raw === undefined) return env;
@@ -78,18 +83,30 @@ function environmentOf(svc: Service): Map<string, string | undefined> {
       const at = entry.indexOf('=');
       // `- KEY` alone passes the shell's value through: given, but unknown here.
       if (at === -1) env.set(entry, undefined);
-      else env.set(entry.slice(0, at), interpolate(entry.slice(at + 1)));
+      else env.set(entry.slice(0, at), entry.slice(at + 1));
     }
   } else {
-    for (const [key, value] of Object.entries(raw)) {
-      env.set(key, value === null ? undefined : interpolate(String(value)));
-    }
+    for (const [key, value] of Object.entries(raw)) env.set(key, value === null ? undefined : String(value));
   }
+  return env;
+}
+
+/** The variables a service is given, interpolated. */
+function environmentOf(svc: Service): Map<string, string | undefined> {
+  const env = new Map<string, string | undefined>();
+  for (const [key, value] of rawEnvironmentOf(svc)) env.set(key, value === undefined ? undefined : interpolate(value));
   return env;
 }
 
 function given(svc: Service, name: string): string | undefined {
   return environmentOf(svc).get(name);
+}
+
+/** A variable that must be given, as a URL. */
+function givenUrl(svc: Service, name: string, serviceName: string): URL {
+  const value = given(svc, name);
+  if (value === undefined) throw new Error(`${serviceName} is not given ${name}`);
+  return new URL(value);
 }
 
 /** What the service makes of the environment Compose gives it, defaults applied, exactly as at start. */
@@ -120,6 +137,17 @@ function serviceOfImage(repository: string): [string, Service] {
   return matches[0]!;
 }
 
+/** The one service whose command runs this script (e.g. the sandbox gateway's main). */
+function serviceRunning(script: string): [string, Service] {
+  const matches = Object.entries(services).filter(([, svc]) => {
+    const command = svc.command;
+    const words = Array.isArray(command) ? command : (command ?? '').split(/\s+/);
+    return words.includes(script);
+  });
+  if (matches.length !== 1) throw new Error(`expected exactly one service running ${script}, found ${matches.length}`);
+  return matches[0]!;
+}
+
 /** Services that others wait on to finish (`service_completed_successfully`): one-shot jobs, not daemons. */
 function oneShotJobs(): Set<string> {
   const jobs = new Set<string>();
@@ -131,13 +159,51 @@ function oneShotJobs(): Set<string> {
   return jobs;
 }
 
+interface PublishedPort {
+  /** Host address it is published on; undefined means every interface. */
+  hostIp: string | undefined;
+  /** Host port; undefined means one Docker picks. */
+  published: number | undefined;
+  target: number;
+}
+
+/** The ports a service publishes (`[ip:][published:]target[/proto]`, or the long form). Ranges are not used here. */
+function publishedPorts(svc: Service): PublishedPort[] {
+  return (svc.ports ?? []).map((port) => {
+    if (typeof port === 'object') {
+      return { hostIp: port.host_ip, published: port.published === undefined ? undefined : Number(port.published), target: Number(port.target) };
+    }
+    const parts = String(port).split('/')[0]!.split(':');
+    const target = Number(parts.pop());
+    const published = parts.length > 0 ? Number(parts.pop()) : undefined;
+    const hostIp = parts.length > 0 ? parts.join(':') : undefined;
+    return { hostIp, published, target };
+  });
+}
+
 /** Container ports a service publishes. */
 function publishedContainerPorts(svc: Service): number[] {
-  return (svc.ports ?? []).map((port) => {
-    if (typeof port === 'object') return Number(port.target);
-    const spec = String(port).split('/')[0]!;
-    return Number(spec.split(':').at(-1));
-  });
+  return publishedPorts(svc).map((port) => port.target);
+}
+
+/** Named-volume mounts of a service: volume name → path in the container. */
+function namedVolumeMounts(svc: Service): { volume: string; target: string }[] {
+  const mounts: { volume: string; target: string }[] = [];
+  for (const entry of svc.volumes ?? []) {
+    if (typeof entry === 'object') {
+      if ((entry.type ?? 'volume') === 'volume' && entry.source && entry.target) mounts.push({ volume: entry.source, target: entry.target });
+      continue;
+    }
+    const [source, target] = entry.split(':');
+    // A source that is a path (./x, /x, ~/x) is a bind mount; a bare name is a named volume.
+    if (source && target && !/^[./~]/.test(source)) mounts.push({ volume: source, target });
+  }
+  return mounts;
+}
+
+/** The port of a `host:port` listen address such as Mailpit's MP_SMTP_BIND_ADDR. */
+function portOfBindAddress(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1));
 }
 
 /** Compose durations such as `20s`, `1m30s`, `500ms`, in milliseconds. */
@@ -159,6 +225,13 @@ const roles = {
 } as const;
 const roleList = Object.values(roles);
 const longRunningRoles = [roles.api, roles.worker];
+
+/** The sandbox payment gateway's own entry point (`node --import tsx <it>`), run by a service of its own. */
+const sandboxScript = 'src/sandbox/payment-gateway/main.ts';
+/** Every service that runs this repository's code, and so reads src/config.ts. */
+function ownCodeServices(): string[] {
+  return [...roleList.map((role) => role.service), serviceRunning(sandboxScript)[0]];
+}
 
 describe('docker-compose.yml', () => {
   describe('images', () => {
@@ -184,12 +257,16 @@ describe('docker-compose.yml', () => {
       expect(unpinned).toEqual([]);
     });
 
-    it('runs api, worker and migrate from the one image built from the Dockerfile', () => {
+    it('runs api, worker, migrate and the sandbox gateway from the one image built from the Dockerfile', () => {
       const builders = Object.entries(services).filter(([, svc]) => svc.build !== undefined);
       expect(builders.map(([name]) => name)).toEqual([roles.migrate.service]);
       const image = service(roles.migrate.service).image;
       expect(image).toBeDefined();
-      for (const role of roleList) expect(service(role.service).image, role.service).toBe(image);
+      for (const name of ownCodeServices()) {
+        expect(service(name).image, name).toBe(image);
+        // Never pulled: a registry image of that name would be someone else's code.
+        if (name !== roles.migrate.service) expect(service(name).pull_policy, name).toBe('never');
+      }
     });
 
     it('starts each role with its npm script', () => {
@@ -198,6 +275,14 @@ describe('docker-compose.yml', () => {
         const words = Array.isArray(command) ? command : (command ?? '').split(/\s+/);
         expect(words, role.service).toEqual(['npm', 'run', role.script]);
       }
+    });
+
+    it('starts the sandbox gateway with tsx, a runtime dependency (the image drops dev dependencies)', () => {
+      const [name, sandbox] = serviceRunning(sandboxScript);
+      expect(sandbox.command, name).toEqual(['node', '--import', 'tsx', sandboxScript]);
+      expect(existsSync(path.join(projectRoot, sandboxScript))).toBe(true);
+      const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      expect(manifest.dependencies ?? {}).toHaveProperty('tsx');
     });
   });
 
@@ -225,6 +310,15 @@ describe('docker-compose.yml', () => {
       }
     });
 
+    it('starts api and worker after the payment gateway is healthy, and the worker after the SMTP sink', () => {
+      const [sandbox] = serviceRunning(sandboxScript);
+      const [mailpit] = serviceOfImage('axllent/mailpit');
+      for (const role of longRunningRoles) {
+        expect(dependencies(service(role.service))[sandbox]?.condition, `${role.service} → ${sandbox}`).toBe('service_healthy');
+      }
+      expect(dependencies(service(roles.worker.service))[mailpit]?.condition, `worker → ${mailpit}`).toBe('service_healthy');
+    });
+
     it('waits on every dependency with a condition that its target can meet', () => {
       const problems: string[] = [];
       for (const [name, svc] of Object.entries(services)) {
@@ -239,17 +333,17 @@ describe('docker-compose.yml', () => {
       expect(problems).toEqual([]);
     });
 
-    it('gives api and worker longer to stop than their own graceful-shutdown timeout', () => {
-      for (const role of longRunningRoles) {
-        const svc = service(role.service);
+    it('gives api, worker and the sandbox gateway longer to stop than their own graceful-shutdown timeout', () => {
+      for (const name of [roles.api.service, roles.worker.service, serviceRunning(sandboxScript)[0]]) {
+        const svc = service(name);
         // Compose's default is 10 s, after which the container is killed mid-shutdown.
         const grace = durationMs(svc.stop_grace_period ?? '10s');
-        expect(grace, role.service).toBeGreaterThan(effectiveConfig(svc).shutdownTimeoutMs);
+        expect(grace, name).toBeGreaterThan(effectiveConfig(svc).shutdownTimeoutMs);
       }
     });
   });
 
-  describe('environment of api, worker and migrate', () => {
+  describe('environment of api, worker, migrate and the sandbox gateway', () => {
     it('starts with nothing set in the shell: every interpolated variable has a default', () => {
       const needsShell: string[] = [];
       for (const [name, svc] of Object.entries(services)) {
@@ -264,9 +358,9 @@ describe('docker-compose.yml', () => {
 
     it('gives them only variables the service reads', () => {
       const unknown: string[] = [];
-      for (const role of roleList) {
-        for (const name of environmentOf(service(role.service)).keys()) {
-          if (!Object.hasOwn(ENVIRONMENT_VARIABLES, name)) unknown.push(`${role.service}: ${name}`);
+      for (const serviceName of ownCodeServices()) {
+        for (const name of environmentOf(service(serviceName)).keys()) {
+          if (!Object.hasOwn(ENVIRONMENT_VARIABLES, name)) unknown.push(`${serviceName}: ${name}`);
         }
       }
       expect(unknown).toEqual([]);
@@ -280,20 +374,20 @@ describe('docker-compose.yml', () => {
     });
 
     it('gives them values the service accepts', () => {
-      for (const role of roleList) {
+      for (const name of ownCodeServices()) {
         let error: unknown;
         try {
-          effectiveConfig(service(role.service));
+          effectiveConfig(service(name));
         } catch (caught) {
           error = caught;
         }
-        expect(error, role.service).not.toBeInstanceOf(ConfigError);
-        expect(error, role.service).toBeUndefined();
+        expect(error, name).not.toBeInstanceOf(ConfigError);
+        expect(error, name).toBeUndefined();
       }
     });
 
     it('runs every role in production mode', () => {
-      for (const role of roleList) expect(given(service(role.service), 'NODE_ENV'), role.service).toBe('production');
+      for (const name of ownCodeServices()) expect(given(service(name), 'NODE_ENV'), name).toBe('production');
     });
   });
 
@@ -365,6 +459,96 @@ describe('docker-compose.yml', () => {
       const api = effectiveConfig(service(roles.api.service));
       const worker = effectiveConfig(service(roles.worker.service));
       expect(api.temporal.taskQueue).toBe(worker.temporal.taskQueue);
+    });
+
+    it('points PAYMENT_GATEWAY_URL of api and worker at the sandbox service and the port it listens on', () => {
+      const [sandboxName, sandbox] = serviceRunning(sandboxScript);
+      // Reachable from other containers only when it listens on all interfaces.
+      expect(given(sandbox, 'HOST')).toBe('0.0.0.0');
+      const sandboxPort = effectiveConfig(sandbox).payments.sandboxPort;
+      expect(sandboxPort).toBeGreaterThan(0);
+      for (const role of longRunningRoles) {
+        const svc = service(role.service);
+        const url = givenUrl(svc, 'PAYMENT_GATEWAY_URL', role.service);
+        expect(url.protocol, role.service).toBe('http:');
+        expect(url.hostname, role.service).toBe(sandboxName);
+        expect(Number(url.port || 80), role.service).toBe(sandboxPort);
+        expect(effectiveConfig(svc).payments.gatewayUrl, role.service).toBe(url.toString().replace(/\/+$/, ''));
+      }
+    });
+
+    it('gives api, worker and the sandbox gateway the same PAYMENT_WEBHOOK_SECRET, not the published dev key', () => {
+      const [sandboxName] = serviceRunning(sandboxScript);
+      const names = [roles.api.service, roles.worker.service, sandboxName];
+      // The same expression, so that one PAYMENT_WEBHOOK_SECRET in the shell or .env changes all three at once.
+      const expressions = names.map((name) => rawEnvironmentOf(service(name)).get('PAYMENT_WEBHOOK_SECRET'));
+      expect(expressions[0]).toMatch(/\S/);
+      for (const [index, name] of names.entries()) expect(expressions[index], name).toBe(expressions[0]);
+      for (const name of names) {
+        const payments = effectiveConfig(service(name)).payments;
+        expect(payments.webhookSecretIsDevDefault, name).toBe(false);
+        expect(payments.webhookSecret.length, name).toBeGreaterThanOrEqual(16);
+      }
+    });
+
+    it('points PUBLIC_API_URL of api and worker at the api service and its port, where the sandbox posts notifications', () => {
+      const api = service(roles.api.service);
+      const apiPort = effectiveConfig(api).http.port;
+      for (const role of longRunningRoles) {
+        const svc = service(role.service);
+        const url = givenUrl(svc, 'PUBLIC_API_URL', role.service);
+        expect(url.protocol, role.service).toBe('http:');
+        expect(url.hostname, role.service).toBe(roles.api.service);
+        expect(Number(url.port || 80), role.service).toBe(apiPort);
+        expect(effectiveConfig(svc).payments.publicApiUrl, role.service).toBe(url.toString().replace(/\/+$/, ''));
+      }
+    });
+
+    it('publishes the sandbox gateway on loopback at the port its pay links name, and probes it there without auth', () => {
+      const [, sandbox] = serviceRunning(sandboxScript);
+      const sandboxPort = effectiveConfig(sandbox).payments.sandboxPort;
+      // Pay links are http://127.0.0.1:<SANDBOX_GATEWAY_PORT>/pay/<id>: the host must reach that same port.
+      const published = publishedPorts(sandbox).filter((port) => port.target === sandboxPort);
+      expect(published).toEqual([{ hostIp: '127.0.0.1', published: sandboxPort, target: sandboxPort }]);
+      // GET /healthz is the sandbox's one open route that answers 200 with no order and no merchant key.
+      expect(healthcheckCommand(sandbox)).toContain(`http://127.0.0.1:${sandboxPort}/healthz`);
+    });
+
+    it('keeps the sandbox gateway\'s orders on a named volume the image\'s user can write', () => {
+      const [sandboxName, sandbox] = serviceRunning(sandboxScript);
+      const dataDir = given(sandbox, 'DATA_DIR');
+      expect(dataDir, 'DATA_DIR').toMatch(/^\//);
+      const declared = Object.keys(compose.volumes ?? {});
+      const holding = namedVolumeMounts(sandbox).filter(({ target }) => dataDir === target || dataDir!.startsWith(`${target.replace(/\/+$/, '')}/`));
+      expect(holding.length, `${sandboxName}: a named volume holding ${dataDir}`).toBe(1);
+      expect(declared).toContain(holding[0]!.volume);
+      // The Dockerfile runs as `node`, which owns only its home; a new volume takes the owner of the directory
+      // it is mounted over, so mounted anywhere else (a path absent from the image) it would be root's.
+      expect(holding[0]!.target).toBe('/home/node');
+    });
+
+    it('points the worker\'s SMTP_URL at the mailpit service\'s SMTP port, and publishes its web UI on loopback', () => {
+      const [mailpitName, mailpit] = serviceOfImage('axllent/mailpit');
+      const smtpPort = portOfBindAddress(given(mailpit, 'MP_SMTP_BIND_ADDR') ?? '0.0.0.0:1025');
+      const uiPort = portOfBindAddress(given(mailpit, 'MP_UI_BIND_ADDR') ?? '0.0.0.0:8025');
+      expect(smtpPort).toBe(1025);
+      expect(uiPort).toBe(8025);
+      const worker = service(roles.worker.service);
+      const url = givenUrl(worker, 'SMTP_URL', roles.worker.service);
+      expect(url.protocol).toBe('smtp:');
+      expect(url.hostname).toBe(mailpitName);
+      expect(Number(url.port || 25)).toBe(smtpPort);
+      expect(effectiveConfig(worker).mail.smtpUrl).toBe(given(worker, 'SMTP_URL'));
+      // Only the worker sends mail; any other role given SMTP_URL must point at the same place.
+      for (const name of ownCodeServices()) {
+        const other = given(service(name), 'SMTP_URL');
+        if (other !== undefined) expect(other, name).toBe(given(worker, 'SMTP_URL'));
+      }
+      // The UI has no login and shows every message: loopback only, like the Temporal UI.
+      expect(publishedPorts(mailpit)).toContainEqual({ hostIp: '127.0.0.1', published: uiPort, target: uiPort });
+      for (const port of publishedPorts(mailpit)) expect(port.hostIp, `${mailpitName} publishes ${port.target}`).toBe('127.0.0.1');
+      // The check the image's own HEALTHCHECK runs: the binary asks the web server it started.
+      expect(healthcheckCommand(mailpit)).toMatch(/^CMD(-SHELL)? \/mailpit readyz\b/);
     });
   });
 });
