@@ -39,15 +39,17 @@ export async function issueCard(
 
 export async function issueVoucher(
   prisma: PrismaClient,
-  options: { faceValue?: bigint; validFrom?: Date; validUntil?: Date; targetAccountId?: string; scope?: string[]; minSpend?: bigint; createdById: string },
+  options: { faceValue?: bigint; validFrom?: Date; validUntil?: Date; targetAccountId?: string; scope?: string[]; minSpend?: bigint; createdById: string; now?: Date },
 ) {
+  // On the time-skipping server, "now" is the server's clock, not the wall clock: tests pass it in.
+  const now = (options.now ?? new Date()).getTime();
   return prisma.voucher.create({
     data: {
       code: generateVoucherCode(randomBytes),
       faceValueMinor: options.faceValue ?? 5_000n,
       currency: 'CNY',
-      validFrom: options.validFrom ?? new Date(Date.now() - 60_000),
-      validUntil: options.validUntil ?? new Date(Date.now() + 30 * 86_400_000),
+      validFrom: options.validFrom ?? new Date(now - 60_000),
+      validUntil: options.validUntil ?? new Date(now + 30 * 86_400_000),
       scope: options.scope ?? [],
       minSpendMinor: options.minSpend ?? null,
       targetAccountId: options.targetAccountId ?? null,

@@ -139,7 +139,7 @@ describe('a voucher', () => {
   it('is cleared at the end of its validity with what remains, after a warning', async () => {
     const c = await t.customer();
     const now = t.clock.now().getTime();
-    const voucher = await issueVoucher(t.db.prisma, { faceValue: 3_000n, validFrom: new Date(now - DAY), validUntil: new Date(now + 10 * DAY), createdById: salesId });
+    const voucher = await issueVoucher(t.db.prisma, { faceValue: 3_000n, validFrom: new Date(now - DAY), validUntil: new Date(now + 10 * DAY), createdById: salesId, now: new Date(now) });
     const redeemed = await t.app.inject({
       method: 'POST',
       url: '/v1/recharges',

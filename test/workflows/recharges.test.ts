@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkStoredLedger } from '../../src/services/ledger/ledger-check.js';
 import { bearer, createTestApp, type TestApp } from '../support/app.js';
 import { sourceBalances, waitUntil } from '../support/ledger.js';
@@ -11,6 +11,11 @@ beforeAll(async () => {
   t = await createTestApp();
   await t.startWorker();
   salesId = (await t.staff(['sales'])).userId;
+});
+// The service's clock follows the time-skipping server's, which earlier files moved ahead: otherwise a card's or
+// voucher's lifetime would see its validity, set by the wall clock, as long past.
+beforeEach(async () => {
+  t.clock.advance((await t.temporal.serverNow()) - t.clock.now().getTime());
 });
 afterEach(async () => {
   expect(await checkStoredLedger(t.db.prisma)).toEqual([]);
@@ -25,7 +30,7 @@ const recharge = (token: string, body: object, key = randomUUID()) =>
 describe('recharge by voucher', () => {
   it('credits the voucher as its own balance with its validity, once', async () => {
     const c = await t.customer();
-    const voucher = await issueVoucher(t.db.prisma, { faceValue: 5_000n, createdById: salesId });
+    const voucher = await issueVoucher(t.db.prisma, { faceValue: 5_000n, createdById: salesId, now: t.clock.now() });
     const key = randomUUID();
     const response = await recharge(c.token, { method: 'voucher', code: voucher.code }, key);
     expect(response.statusCode).toBe(201);
@@ -42,12 +47,13 @@ describe('recharge by voucher', () => {
   });
 
   it.each([
-    ['voucher-expired', { validFrom: new Date(Date.now() - 86_400_000 * 2), validUntil: new Date(Date.now() - 1000) }],
-    ['voucher-not-yet-valid', { validFrom: new Date(Date.now() + 86_400_000) }],
-    ['voucher-not-yours', { targetAccountId: '00000000-0000-4000-8000-000000000001' }],
+    ['voucher-expired', (now: number) => ({ validFrom: new Date(now - 86_400_000 * 2), validUntil: new Date(now - 1000) })],
+    ['voucher-not-yet-valid', (now: number) => ({ validFrom: new Date(now + 86_400_000) })],
+    ['voucher-not-yours', () => ({ targetAccountId: '00000000-0000-4000-8000-000000000001' })],
   ])('refuses with 422 %s and moves nothing', async (code, options) => {
     const c = await t.customer();
-    const voucher = await issueVoucher(t.db.prisma, { ...options, createdById: salesId });
+    const now = t.clock.now();
+    const voucher = await issueVoucher(t.db.prisma, { ...options(now.getTime()), createdById: salesId, now });
     const response = await recharge(c.token, { method: 'voucher', code: voucher.code });
     expect(response.statusCode).toBe(422);
     expect(response.json().type).toBe(`urn:billing-center:problem:${code}`);
@@ -57,7 +63,7 @@ describe('recharge by voucher', () => {
 
   it('gives exactly one success to 500 concurrent redemptions of one code', async () => {
     const customers = await Promise.all(Array.from({ length: 10 }, () => t.customer()));
-    const voucher = await issueVoucher(t.db.prisma, { createdById: salesId });
+    const voucher = await issueVoucher(t.db.prisma, { createdById: salesId, now: t.clock.now() });
     const replies = await Promise.all(
       Array.from({ length: 500 }, (_, i) => recharge(customers[i % customers.length]!.token, { method: 'voucher', code: voucher.code })),
     );
