@@ -138,12 +138,13 @@ export async function createTestApp(
       return (await inTransaction(db.prisma, (tx) => createApiKey(tx, admin.id, 'test platform'))).key;
     },
     async close() {
+      // The app first: closing it sends the usage wake-ups it still owes, which may start workflows.
+      await app.close();
       await Promise.all(
         [...started].map((id) => temporal.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined)),
       );
       for (const worker of workers) await worker.shutdown();
       if (testApp.mailDir) await rm(testApp.mailDir, { recursive: true, force: true });
-      await app.close();
       await temporal.close();
       await db.drop();
     },
