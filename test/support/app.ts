@@ -26,6 +26,11 @@ export interface TestApp {
   db: TestDatabase;
   services: ServiceContext;
   clock: TestClock;
+  /**
+   * Sets the service's clock to the time-skipping server's, which earlier files moved ahead: a card's or
+   * voucher's validity, set by the service's clock, then means the same instant to its lifetime workflow.
+   */
+  followServerClock(): Promise<void>;
   /** The shared time-skipping Temporal server, with a task queue of this app's own. */
   temporal: TestTemporal;
   /** The payment gateways the webhook verifies against (the app's clock judges signature age). */
@@ -87,6 +92,9 @@ export async function createTestApp(
     db,
     services,
     clock,
+    async followServerClock() {
+      clock.advance((await temporal.serverNow()) - clock.now().getTime());
+    },
     temporal,
     payments,
     mailDir: undefined,

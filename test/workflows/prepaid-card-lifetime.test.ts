@@ -21,9 +21,7 @@ beforeAll(async () => {
   await t.startWorker();
   salesId = (await t.staff(['sales'])).userId;
 });
-beforeEach(async () => {
-  t.clock.advance((await t.temporal.serverNow()) - t.clock.now().getTime());
-});
+beforeEach(() => t.followServerClock());
 afterEach(async () => {
   expect(await checkStoredLedger(t.db.prisma)).toEqual([]);
 });

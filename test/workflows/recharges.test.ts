@@ -12,11 +12,7 @@ beforeAll(async () => {
   await t.startWorker();
   salesId = (await t.staff(['sales'])).userId;
 });
-// The service's clock follows the time-skipping server's, which earlier files moved ahead: otherwise a card's or
-// voucher's lifetime would see its validity, set by the wall clock, as long past.
-beforeEach(async () => {
-  t.clock.advance((await t.temporal.serverNow()) - t.clock.now().getTime());
-});
+beforeEach(() => t.followServerClock());
 afterEach(async () => {
   expect(await checkStoredLedger(t.db.prisma)).toEqual([]);
 });
