@@ -5,8 +5,7 @@ import { defineConfig } from 'vitest/config';
  * - unit: pure code, in parallel threads, no servers.
  * - integration: real PostgreSQL (a fresh database per file) and a Temporal dev server (workflows are started,
  *   never run), in parallel processes.
- * - workflows: real Temporal (the shared time-skipping server) and PostgreSQL, one file at a time, because
- *   skipping time on the shared server moves every file's clock.
+ * - workflows: real Temporal (a time-skipping test server per file) and PostgreSQL, one file at a time.
  * - e2e: the real `npm start` entry point on free ports, one file at a time, alone.
  * The Temporal SDK's native worker is run in `forks`, never worker threads (sdk-typescript #876).
  */

@@ -16,8 +16,11 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Superuser URL of the run's PostgreSQL, `__DB__` standing for the database name. */
     postgresUrlPattern: string;
-    /** The time-skipping test server: for the `workflows` group, which runs workers. */
-    temporalAddress: string;
+    /**
+     * How to start a time-skipping test server. Each file of the `workflows` group (which runs workers) starts
+     * its own, so nothing a file leaves running can hold another file's clock.
+     */
+    temporalTestServer: { type: 'existing-path'; path: string } | { type: 'cached-download'; downloadDir?: string };
     /** A Temporal dev server: for groups that only start workflows and never run them, so what they leave
      * behind cannot hold the time-skipping server's clock. */
     temporalDevAddress: string;
@@ -40,25 +43,24 @@ export default async function setup(project: TestProject) {
   const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), log, databases: [TEMPLATE_DATABASE] });
   await migrate(postgres.url(TEMPLATE_DATABASE), log);
 
+  // Started once here, so a binary that cannot be had fails the run at once with one clear message.
   const resolved = await resolveServerExecutable('test-server', { cacheDir: config.cacheDir });
-  let temporal: TestWorkflowEnvironment;
   try {
-    temporal = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolved.executable } });
+    const probe = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolved.executable } });
+    await probe.teardown();
   } catch (error) {
     throw new TemporalBinaryNotFoundError(describeMissingServer('test-server', resolved, error));
   }
-  await ensureSearchAttributes(temporal.connection, 'default');
 
   const devResolved = await resolveServerExecutable('dev-server', { cacheDir: config.cacheDir });
   const dev = await TestWorkflowEnvironment.createLocal({ server: { executable: devResolved.executable, ip: '127.0.0.1', log: { format: 'json', level: 'error' } } });
   await ensureSearchAttributes(dev.connection, 'default');
 
   project.provide('postgresUrlPattern', postgres.url('__DB__'));
-  project.provide('temporalAddress', temporal.address);
+  project.provide('temporalTestServer', resolved.executable as never);
   project.provide('temporalDevAddress', dev.address);
 
   return async () => {
-    await temporal.teardown();
     await dev.teardown();
     await postgres.stop();
     await rm(dataDir, { recursive: true, force: true });

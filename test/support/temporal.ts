@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowClient } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection.js';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { TimeSkippingWorkflowClient } from '@temporalio/testing';
+import { TestWorkflowEnvironment, TimeSkippingWorkflowClient } from '@temporalio/testing';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { inject } from 'vitest';
 
 export interface TestTemporal {
@@ -22,12 +23,18 @@ export interface TestTemporal {
 }
 
 /**
- * The run's Temporal server for this test group: the time-skipping one where workers run (`workflows`), a dev
- * server elsewhere (see test/setup/global.ts).
+ * A Temporal server for this test file: in the `workflows` group (which runs workers), a time-skipping test
+ * server of the file's own, so no other file's leftovers can hold its clock; elsewhere the run's shared dev
+ * server (see test/setup/global.ts), where workflows are only started.
  */
 export async function connectTestTemporal(): Promise<TestTemporal> {
   const timeSkipping = inject('timeSkipping');
-  const address = timeSkipping ? inject('temporalAddress') : inject('temporalDevAddress');
+  let ownServer: TestWorkflowEnvironment | undefined;
+  if (timeSkipping) {
+    ownServer = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: inject('temporalTestServer') } });
+    await ensureSearchAttributes(ownServer.connection, 'default');
+  }
+  const address = ownServer?.address ?? inject('temporalDevAddress');
   // The SDK exposes the test service only to connections it opens itself; this flag is how it does that.
   const options: InternalConnectionOptions = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: timeSkipping } };
   const connection = await Connection.connect(options);
@@ -46,6 +53,9 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
     async skip(ms: number) {
       await connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
     },
-    close: () => connection.close(),
+    async close() {
+      await connection.close();
+      await ownServer?.teardown();
+    },
   };
 }
