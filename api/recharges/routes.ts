@@ -6,7 +6,7 @@ import type { ServiceContext } from '../../src/services/context.js';
 import { abandonRecharge } from '../../src/services/recharges/credit.js';
 import { requestRecharge, type CashLimits } from '../../src/services/recharges/request.js';
 import type { Workflows } from '../../src/temporal/workflows.js';
-import { decodeCursor, page } from '../pagination.js';
+import { afterCursorDesc, decodeCursor, page } from '../pagination.js';
 import { customerOf } from '../plugins/auth.js';
 import { IdempotencyHeaders } from '../plugins/idempotency.js';
 import { Page, PageQuery, problems, Timestamp, Uuid } from '../schemas.js';
@@ -149,7 +149,7 @@ export const rechargeRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContex
       const limit = request.query.limit ?? 50;
       const cursor = decodeCursor(request.query.cursor);
       const rows = await services.prisma.recharge.findMany({
-        where: { accountId, ...(cursor ? { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] } : {}) },
+        where: { accountId, ...afterCursorDesc(cursor, 'createdAt') },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit + 1,
       });
