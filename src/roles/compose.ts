@@ -39,6 +39,9 @@ export interface Started {
   mail?: string;
 }
 
+/** PostgreSQL connections of the worker's activities when it shares a process with the API (which keeps its 20). */
+const WORKER_DATABASE_CONNECTIONS = 10;
+
 function require(value: string | undefined, name: string, role: string): string {
   if (value) return value;
   throw new ConfigError(`${name} is required for ${role} (only \`npm start\` runs the embedded one).`);
@@ -134,11 +137,15 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
     started.push({ name: 'mailer', stop: mailer.close });
     result.mail = await mailer.describe();
     log.info({ mail: result.mail }, 'outgoing email');
+    // With the API in the same process, the worker's activities get a pool of their own: a burst of charging
+    // transactions queued on one another's locks must never leave the API without a connection.
+    const workerDatabase = roles.api ? connectDatabase(dbUrl, { maxConnections: WORKER_DATABASE_CONNECTIONS }) : database;
+    if (workerDatabase !== database) started.push({ name: 'worker database client', stop: workerDatabase.close });
     const worker = await startWorker({
       address: result.temporalAddress,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      dependencies: { log, services, workflows, mailer, paymentGateways: payments },
+      dependencies: { log, services: { ...services, prisma: workerDatabase.prisma }, workflows, mailer, paymentGateways: payments },
     });
     started.push({ name: 'worker', stop: worker.shutdown });
     await workflows.ensureSchedules();

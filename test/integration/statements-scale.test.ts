@@ -3,7 +3,7 @@ import { Prisma } from '../../src/db/generated/client.js';
 import { checkStoredLedger } from '../../src/services/ledger/ledger-check.js';
 import { sourceChangesQuery } from '../../src/services/statements/entry-changes.js';
 import { consumptionPageQuery } from '../../src/services/statements/consumption.js';
-import { entryPageQuery } from '../../src/services/statements/income-expenditure.js';
+import { entryPageQuery, incomeExpenditurePageQuery } from '../../src/services/statements/income-expenditure.js';
 import { bearer, createTestApp, type TestApp } from '../support/app.js';
 
 /**
@@ -128,7 +128,20 @@ describe('income-expenditure over a long history', () => {
     expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => `scale-rec-${String(20_001 - i).padStart(6, '0')}`));
   });
 
-  it("finds the page's postings through postings(entry_id), without reading the rest of the ledger", async () => {
+  it("reads a page and its entries' postings in one statement, through postings(entry_id), without reading the rest of the ledger", async () => {
+    const [a] = accounts;
+    const after = await entryIdAt(a!.accountId, PER_ACCOUNT / 2);
+    const nodes = await plan(incomeExpenditurePageQuery(a!.accountId, { after }, 50));
+    const entryScans = nodes.filter((node) => node['Relation Name'] === 'journal_entries');
+    expect(entryScans).toHaveLength(1);
+    expect(entryScans[0]).toMatchObject({ 'Index Name': 'journal_entries_account_id_id_idx', 'Scan Direction': 'Backward' });
+    expect(entryScans[0]!['Actual Rows']! + (entryScans[0]!['Rows Removed by Filter'] ?? 0)).toBe(51);
+    const postingScans = nodes.filter((node) => node['Relation Name'] === 'postings');
+    expect(postingScans.length).toBeGreaterThan(0);
+    expect(postingScans.every((node) => node['Index Name'] === 'postings_entry_id_idx')).toBe(true);
+  });
+
+  it("finds a consumption page's postings through postings(entry_id), without reading the rest of the ledger", async () => {
     const [a] = accounts;
     const ids = await t.db.prisma.$queryRaw<{ id: bigint }[]>`
       SELECT id FROM journal_entries WHERE account_id = ${a!.accountId}::uuid ORDER BY id DESC OFFSET 20000 LIMIT 50`;

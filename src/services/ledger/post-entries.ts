@@ -57,9 +57,21 @@ function ledgerAccountColumns(account: LedgerAccount) {
     : { accountId: null, source: null, sourceId: null };
 }
 
-export async function postEntries(tx: Tx, toPost: readonly EntryToPost[], now: Date): Promise<PostResult> {
+export interface PostOptions {
+  /**
+   * The caller's own writes that belong to the same transaction (e.g. marking usage records charged with
+   * their entry ids). They run after the entries are stored and before the shared system accounts are
+   * updated, which is the last statement: whatever runs after it holds every other poster's lock.
+   */
+  beforeSystemAccounts?: (result: PostResult) => Promise<void>;
+}
+
+export async function postEntries(tx: Tx, toPost: readonly EntryToPost[], now: Date, options: PostOptions = {}): Promise<PostResult> {
   const result: PostResult = { posted: new Set(), entryIds: new Map() };
-  if (toPost.length === 0) return result;
+  if (toPost.length === 0) {
+    await options.beforeSystemAccounts?.(result);
+    return result;
+  }
 
   const accountIds = [...new Set(toPost.map((p) => p.accountId))].sort();
   const accounts = await tx.$queryRaw<AccountRow[]>`
@@ -105,7 +117,10 @@ export async function postEntries(tx: Tx, toPost: readonly EntryToPost[], now: D
     SELECT business_key, id FROM journal_entries WHERE business_key = ANY(${keys}::text[])`;
   for (const row of existing) result.entryIds.set(row.business_key, row.id);
   const fresh = toPost.filter((p, index) => !result.entryIds.has(p.entry.key) && keys.indexOf(p.entry.key) === index);
-  if (fresh.length === 0) return result;
+  if (fresh.length === 0) {
+    await options.beforeSystemAccounts?.(result);
+    return result;
+  }
 
   const balanceAfter: bigint[] = [];
   for (const { entry, accountId } of fresh) {
@@ -148,28 +163,29 @@ export async function postEntries(tx: Tx, toPost: readonly EntryToPost[], now: D
   await tx.$executeRaw`
     INSERT INTO postings (entry_id, ledger_account_id, amount_minor)
     SELECT * FROM unnest(${postingEntry}::bigint[], ${postingAccount}::bigint[], ${postingAmount}::bigint[])`;
-  // Customer accounts first, shared system accounts last: their row locks are held for the shortest time.
+  // Customer accounts now, the shared system accounts (usage revenue, payments clearing: on nearly every entry)
+  // at the very end, just before commit: their row locks serialize all posters, so they are held the shortest time.
   const deltas = [...deltaByLedgerAccount].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const ordered = [
-    ...deltas.filter(([id]) => !isSystem(id, ledgerIdByKey)),
-    ...deltas.filter(([id]) => isSystem(id, ledgerIdByKey)),
-  ];
-  await tx.$executeRaw`
-    UPDATE ledger_accounts SET net_minor = net_minor + d.delta
-    FROM unnest(${ordered.map(([id]) => id)}::bigint[], ${ordered.map(([, d]) => d)}::bigint[]) WITH ORDINALITY AS d(id, delta, n)
-    WHERE ledger_accounts.id = d.id`;
+  const systemIds = new Set([...ledgerIdByKey].filter(([key]) => key.startsWith('system/')).map(([, id]) => id));
+  await addToNet(tx, deltas.filter(([id]) => !systemIds.has(id)));
 
   for (const accountId of accountIds) {
     const account = accountById.get(accountId);
     if (!account) continue;
     await moveAlertBand(tx, account, startTotals.get(accountId) ?? 0n, totals.get(accountId) ?? 0n, now, keys);
   }
+  await options.beforeSystemAccounts?.(result);
+  await addToNet(tx, deltas.filter(([id]) => systemIds.has(id)));
   return result;
 }
 
-function isSystem(id: bigint, ledgerIdByKey: Map<string, bigint>): boolean {
-  for (const [key, value] of ledgerIdByKey) if (value === id) return key.startsWith('system/');
-  return false;
+/** Adds each delta to its ledger account's stored net, in the given (id) order. */
+async function addToNet(tx: Tx, deltas: Array<[bigint, bigint]>): Promise<void> {
+  if (deltas.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE ledger_accounts SET net_minor = net_minor + d.delta
+    FROM unnest(${deltas.map(([id]) => id)}::bigint[], ${deltas.map(([, d]) => d)}::bigint[]) AS d(id, delta)
+    WHERE ledger_accounts.id = d.id`;
 }
 
 async function moveAlertBand(tx: Tx, account: AccountRow, before: bigint, after: bigint, now: Date, keys: string[]) {

@@ -1,10 +1,9 @@
 import { Prisma } from '../../db/generated/client.js';
-import type { JournalEntryKind } from '../../domain/ledger/index.js';
+import type { BalanceSourceKind, JournalEntryKind } from '../../domain/ledger/index.js';
 import { Money } from '../../domain/money.js';
 import type { ServiceContext } from '../context.js';
-import { asEntryKind, assertTimeRange, currencyOf, slice, type Slice, type SourceChange, type TimeRange } from './common.js';
+import { asEntryKind, assertTimeRange, currencyOf, customerSide, slice, type Slice, type SourceChange, type TimeRange } from './common.js';
 import { describeEntry } from './describe-entry.js';
-import { sourceChangesOf } from './entry-changes.js';
 
 export interface EntryFilter extends TimeRange {
   kind?: JournalEntryKind;
@@ -31,6 +30,8 @@ interface EntryRow {
   occurred_at: Date;
   balance_after_minor: bigint | null;
   details: unknown;
+  /** The entry's postings on the account's own sources, in posting order: [source, source id, currency, amount]. */
+  changes: Array<[BalanceSourceKind, string | null, string, string]>;
 }
 
 /** Serial ids start at 1, and no id exceeds a bigint: the bounds of "every entry of the account". */
@@ -70,18 +71,32 @@ export function entryPageQuery(accountId: string, filter: EntryFilter & { after?
 }
 
 /**
- * Every movement of the account's money, newest first, with the running balance. Two queries per page: the
- * entries (entryPageQuery) and their postings on the account's own sources (postings(entry_id) index).
+ * A page with each entry's postings on the account's own balance sources, in one statement: the page scan of
+ * entryPageQuery, and per entry a lookup through postings(entry_id). Postings on system accounts and on other
+ * accounts are left out; within an entry the changes keep posting order, which for a usage charge is the
+ * drawing order (soonest-expiring voucher or card first, cash last). Exported so tests can EXPLAIN it.
  */
+export function incomeExpenditurePageQuery(accountId: string, filter: EntryFilter & { after?: bigint }, limit: number): Prisma.Sql {
+  return Prisma.sql`
+    SELECT e.id, e.kind, e.currency, e.occurred_at, e.balance_after_minor, e.details, c.changes
+    FROM (${entryPageQuery(accountId, filter, limit)}) e
+    CROSS JOIN LATERAL (
+      SELECT COALESCE(json_agg(json_build_array(la.source, la.source_id, la.currency, p.amount_minor::text) ORDER BY p.id), '[]'::json) AS changes
+      FROM postings p JOIN ledger_accounts la ON la.id = p.ledger_account_id
+      WHERE p.entry_id = e.id AND la.account_id = ${accountId}::uuid
+    ) c
+    ORDER BY e.id DESC`;
+}
+
+/** Every movement of the account's money, newest first, with the running balance: one query per page. */
 export async function listIncomeExpenditure(
   ctx: ServiceContext,
   accountId: string,
   options: EntryFilter & { limit: number; after?: bigint },
 ): Promise<Slice<StatementLine, { id: bigint; occurredAt: Date }>> {
   assertTimeRange(options);
-  const rows = await ctx.prisma.$queryRaw<EntryRow[]>(entryPageQuery(accountId, options, options.limit));
+  const rows = await ctx.prisma.$queryRaw<EntryRow[]>(incomeExpenditurePageQuery(accountId, options, options.limit));
   const page = slice(rows, options.limit, (row) => ({ id: row.id, occurredAt: row.occurred_at }));
-  const changes = await sourceChangesOf(ctx.prisma, accountId, page.items.map((row) => row.id));
   return {
     next: page.next,
     items: page.items.map((row) => {
@@ -89,7 +104,11 @@ export async function listIncomeExpenditure(
       // postEntries writes it on every entry that names an account; checkStoredLedger watches it.
       if (row.balance_after_minor === null) throw new Error(`journal entry ${row.id} has no running balance`);
       const kind = asEntryKind(row.kind);
-      const sources = changes.get(row.id) ?? [];
+      const sources: SourceChange[] = row.changes.map(([source, sourceId, sourceCurrency, amount]) => ({
+        source,
+        sourceId,
+        change: customerSide(BigInt(amount), currencyOf(sourceCurrency, `ledger account of entry ${row.id}`)),
+      }));
       const details = typeof row.details === 'object' && row.details !== null && !Array.isArray(row.details) ? (row.details as Record<string, unknown>) : {};
       return {
         id: row.id,

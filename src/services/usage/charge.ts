@@ -95,13 +95,16 @@ export async function chargePendingUsage(ctx: ServiceContext, accountId: string)
         const entry = usageChargeEntry({ recordId: record.id, billingAccountId: accountId, allocation });
         if (entry) toPost.push({ entry, accountId, occurredAt: now, details: { usageRecordId: record.id, item: record.item } });
       }
-      const posted = await postEntries(tx, toPost, now);
-      const ids = batch.map((r) => r.id);
-      const entryIds = batch.map((r) => posted.entryIds.get(entryKeys.usage(r.id)) ?? null);
-      await tx.$executeRaw`
-        UPDATE usage_records SET status = 'charged', charged_at = ${now}, entry_id = u.entry_id
-        FROM unnest(${ids}::text[], ${entryIds}::bigint[]) AS u(id, entry_id)
-        WHERE usage_records.id = u.id`;
+      await postEntries(tx, toPost, now, {
+        beforeSystemAccounts: async (posted) => {
+          const ids = batch.map((r) => r.id);
+          const entryIds = batch.map((r) => posted.entryIds.get(entryKeys.usage(r.id)) ?? null);
+          await tx.$executeRaw`
+            UPDATE usage_records SET status = 'charged', charged_at = ${now}, entry_id = u.entry_id
+            FROM unnest(${ids}::text[], ${entryIds}::bigint[]) AS u(id, entry_id)
+            WHERE usage_records.id = u.id`;
+        },
+      });
       return { charged: batch.length, more: pending.length > CHARGE_BATCH };
     },
     { isolation: Prisma.TransactionIsolationLevel.ReadCommitted },
