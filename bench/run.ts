@@ -1,4 +1,5 @@
 import { stopActiveStacks } from './lib/stack.js';
+import { runRechargeBenchmark } from './recharge.js';
 import { runUsageBenchmark } from './usage.js';
 
 /**
@@ -9,6 +10,10 @@ const BENCHMARKS: Record<string, { about: string; run: (args: string[]) => Promi
   usage: {
     about: 'usage ingest over HTTP vs raw INSERT, time until charged, exact balances; income-expenditure pages vs raw SELECT',
     run: runUsageBenchmark,
+  },
+  recharge: {
+    about: 'voucher recharges over HTTP vs an empty workflow on the same server; 10,000 cards expiring in one minute, until cleared',
+    run: runRechargeBenchmark,
   },
 };
 

@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   sourceBound,
@@ -11,6 +11,18 @@ import {
 import { SearchAttributes } from './search-attributes.js';
 
 const { warnBalanceSourceExpiry, deliverEmail, expireBalanceSource, endUnusedBalanceSource } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/**
+ * Clearing at expiry runs as a local activity (one short ledger transaction, idempotent by its business key):
+ * cards sold in one batch often expire in the same minute, and a local activity spares the server an activity
+ * task per card when thousands of timers fire at once. The warning email stays a regular activity: SMTP may be
+ * slow, and a regular activity's retries do not hold a workflow task open.
+ */
+const LOCAL_EXPIRY = 'expire-locally';
+const { expireBalanceSource: expireLocally } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -110,7 +122,8 @@ export async function balanceSourceLifetime(input: BalanceSourceLifetimeInput): 
     }
     if (await waitUntil(deadline)) {
       if (expiresAt !== deadline) continue;
-      await expireBalanceSource({ kind: input.kind, sourceId: input.sourceId, accountId: accountId! });
+      const expire = patched(LOCAL_EXPIRY) ? expireLocally : expireBalanceSource;
+      await expire({ kind: input.kind, sourceId: input.sourceId, accountId: accountId! });
       state = 'expired';
       publish();
       return state;

@@ -5,9 +5,9 @@ export class Api {
   async request<T>(
     method: string,
     path: string,
-    options: { auth?: string; body?: unknown; rawBody?: string; expect?: number[] } = {},
+    options: { auth?: string; body?: unknown; rawBody?: string; expect?: number[]; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.auth) headers.authorization = options.auth;
     let body: string | undefined;
     if (options.rawBody !== undefined) body = options.rawBody;

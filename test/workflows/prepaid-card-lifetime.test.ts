@@ -52,13 +52,23 @@ async function spend(accountId: string, amount: string) {
   await chargePendingUsage(t.services, accountId);
 }
 
-/** When (workflow time) each activity of the lifetime was scheduled, by activity type. */
+/**
+ * When (workflow time) each activity of the lifetime ran, by activity type: regular activities by their
+ * scheduled event, local ones (the clearing) by the marker that records their result.
+ */
 async function activityTimes(workflowId: string): Promise<Record<string, number[]>> {
   const history = await t.temporal.client.workflow.getHandle(workflowId).fetchHistory();
   const times: Record<string, number[]> = {};
   for (const event of history.events ?? []) {
+    const at = Number(event.eventTime?.seconds ?? 0) * 1000;
     const type = event.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (type) (times[type] ??= []).push(Number(event.eventTime?.seconds ?? 0) * 1000);
+    if (type) (times[type] ??= []).push(at);
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName === 'core_local_activity') {
+      const data = marker.details?.data?.payloads?.[0]?.data;
+      const localType = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type : undefined;
+      if (localType) (times[localType] ??= []).push(at);
+    }
   }
   return times;
 }
@@ -93,7 +103,7 @@ describe('a prepaid card with 30 days of validity', () => {
     expect(expiry.postings.map((p) => p.amountMinor).sort()).toEqual([-17_000n, 17_000n]);
     expect(await sourceBalances(t.services, c.accountId)).toEqual({ [`prepaid_card:${card.id}`]: 0n });
     expect((await t.db.prisma.prepaidCard.findUniqueOrThrow({ where: { id: card.id } })).status).toBe('expired');
-    await recordHistory(t.temporal.client.workflow.getHandle(`prepaid-card/${card.cardNo}`), 'balance-source-lifetime');
+    await recordHistory(t.temporal.client.workflow.getHandle(`prepaid-card/${card.cardNo}`), 'balance-source-lifetime-local-expiry');
   });
 
   it('moves both timers when extended at day 28, after its first warning, and warns again for the new date', async () => {
@@ -145,7 +155,7 @@ describe('a voucher', () => {
       payload: { method: 'voucher', code: voucher.code },
     });
     expect(redeemed.statusCode).toBe(201);
-    await recordHistory(t.temporal.client.workflow.getHandle(`recharge/${redeemed.json().id}`), 'recharge-voucher');
+    await recordHistory(t.temporal.client.workflow.getHandle(`recharge/${redeemed.json().id}`), 'recharge-voucher-local-steps');
     await expect(t.temporal.workflow.result(`voucher/${voucher.code}`)).resolves.toBe('expired');
     expect(await t.db.prisma.outboxMessage.count({ where: { businessKey: { startsWith: `voucher-expiry-warning/${voucher.code}/` } } })).toBe(1);
     const expiry = await t.db.prisma.journalEntry.findUniqueOrThrow({ where: { businessKey: `voucher/${voucher.id}/expiry` }, include: { postings: true } });

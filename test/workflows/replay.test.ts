@@ -21,6 +21,9 @@ describe('replaying recorded histories', async () => {
         'recharge-voucher.history.pb',
         'recharge-cash-paid.history.pb',
         'recharge-cash-cancelled.history.pb',
+        // Recorded after the patches 'expire-locally' and 'recharge-local-steps': the paths they added.
+        'balance-source-lifetime-local-expiry.history.pb',
+        'recharge-voucher-local-steps.history.pb',
       ]),
     );
   });
