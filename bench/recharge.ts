@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -12,9 +11,10 @@ import { checkStoredLedger } from '../src/services/ledger/ledger-check.js';
 import { requestRecharge } from '../src/services/recharges/request.js';
 import { Workflows, workflowIds } from '../src/temporal/workflows.js';
 import type { RechargeStatus } from '../workflows/recharge-contract.js';
+import { announce, log, onStack, seconds, sleep, timed, writeResults } from './lib/report.js';
 import { Api, bearer } from './lib/http.js';
-import { startStack, type BenchStack } from './lib/stack.js';
-import { formatInt, machineInfo, percentile, pool, round } from './lib/stats.js';
+import type { BenchStack } from './lib/stack.js';
+import { formatInt, percentile, pool, round } from './lib/stats.js';
 
 /**
  * `npm run bench -- recharge`: voucher recharges over HTTP, request to `completed`, against the rate of an
@@ -43,18 +43,8 @@ const CUSTOMER_PASSWORD = 'Amber-Falcon-Meadow-7319';
 const STAFF_PASSWORD = 'Copper-Willow-Signal-5083';
 const CASH_LIMITS = { min: '1.00', max: '1000000.00' };
 
-const log = (line = '') => process.stdout.write(`${line}\n`);
-const seconds = (ms: number) => round(ms / 1000, 2);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const money = (minor: bigint) => ({ amount: (Number(minor) / 100).toFixed(2), currency: 'CNY' });
 
-async function timed<T>(what: string, work: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  const value = await work();
-  const ms = performance.now() - started;
-  log(`  ${what.padEnd(66)} ${seconds(ms).toFixed(2).padStart(8)} s`);
-  return { value, ms };
-}
 
 /** Start and await `count` workflows at `concurrency`, each timed from start to result. */
 async function workflowRun(count: number, concurrency: number, one: (index: number) => Promise<void>) {
@@ -262,19 +252,11 @@ export async function runRechargeBenchmark(args: string[]): Promise<number> {
   const quick = args.includes('--quick');
   const params: Params = quick ? QUICK : FULL;
   const ranAt = new Date();
-  const machine = machineInfo();
-  log(`recharge benchmark${quick ? ' (--quick: a tenth of the size, no results file)' : ''}`);
-  log(`  ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
-  log(`  ${formatInt(params.vouchers)} voucher recharges at concurrency ${params.concurrency}; ${formatInt(params.cards)} cards expiring in one minute`);
-  log();
+  const machine = announce('recharge', quick, `${formatInt(params.vouchers)} voucher recharges at concurrency ${params.concurrency}; ${formatInt(params.cards)} cards expiring in one minute`);
 
-  const stack = await timed('start stack (embedded PostgreSQL, Temporal, worker, API)', () => startStack()).then((r) => r.value);
-  const problems: string[] = [];
-  let exitCode = 0;
-  try {
-    const api = new Api(stack.apiUrl);
-    const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
-    stack.onStop({ name: 'bench pg pool', stop: () => db.end() });
+  return onStack(async ({ stack, api, db }) => {
+    const problems: string[] = [];
+    let exitCode = 0;
     const connection = await Connection.connect({ address: stack.started.temporalAddress });
     stack.onStop({ name: 'bench Temporal client', stop: () => connection.close() });
     const client = new Client({ connection, namespace: stack.config.temporal.namespace });
@@ -338,22 +320,11 @@ export async function runRechargeBenchmark(args: string[]): Promise<number> {
     log('targets');
     for (const t of targets) log(`  ${t.met ? 'met    ' : 'MISSED '} ${t.name}: ${t.value ?? '-'}`);
 
-    if (!quick) {
-      const file = path.join(projectRoot, 'bench', 'results', 'recharge.json');
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-      log();
-      log(`written to ${path.relative(projectRoot, file)}`);
-    }
+    if (!quick) await writeResults('recharge', result);
     if (!checksOk) {
       exitCode = 1;
       log('\nFAILED: the recharges or the ledger are not exact (see above).');
     }
-  } catch (error) {
-    exitCode = 1;
-    log(`\nFAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  } finally {
-    await timed('stop stack', () => stack.stop());
-  }
-  return exitCode;
+    return exitCode;
+  });
 }

@@ -1,9 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { encodeCursor } from '../api/pagination.js';
-import { projectRoot } from '../src/config.js';
 import { Prisma } from '../src/db/generated/client.js';
 import { inTransaction } from '../src/db/transaction.js';
 import { adjustmentEntry } from '../src/domain/ledger/index.js';
@@ -13,10 +10,11 @@ import { register } from '../src/services/identity/sign-in.js';
 import { checkStoredLedger } from '../src/services/ledger/ledger-check.js';
 import { postEntries } from '../src/services/ledger/post-entries.js';
 import { BASELINE_TABLE, insertBaseline, type BaselineRow } from './lib/baseline.js';
+import { announce, log, onStack, seconds, sleep, timed, writeResults } from './lib/report.js';
 import { Api, apiKey, bearer } from './lib/http.js';
-import { startStack, type BenchStack } from './lib/stack.js';
+import type { BenchStack } from './lib/stack.js';
 import { buildStatementAccount } from './lib/statement-data.js';
-import { formatInt, formatMinor, machineInfo, percentile, pool, round } from './lib/stats.js';
+import { formatInt, formatMinor, percentile, pool, round } from './lib/stats.js';
 import { batches, contentHash, generateUsage, SITE, workspaceId, type UsageData } from './lib/usage-data.js';
 
 /**
@@ -58,17 +56,7 @@ interface Customer {
   token: string;
 }
 
-const log = (line = '') => process.stdout.write(`${line}\n`);
-const seconds = (ms: number) => round(ms / 1000, 2);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function timed<T>(what: string, work: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  const value = await work();
-  const ms = performance.now() - started;
-  log(`  ${what.padEnd(58)} ${seconds(ms).toFixed(2).padStart(8)} s`);
-  return { value, ms };
-}
 
 async function creditCash(services: ServiceContext, accountId: string, minor: bigint, reference: string, occurredAt: Date) {
   const entry = adjustmentEntry({ adjustmentId: `bench-${reference}`, billingAccountId: accountId, direction: 'credit', amount: Money.ofMinor(minor, 'CNY') });
@@ -402,19 +390,11 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
   const quick = args.includes('--quick');
   const params: Params = quick ? QUICK : FULL;
   const ranAt = new Date();
-  const machine = machineInfo();
-  log(`usage benchmark${quick ? ' (--quick: a tenth of the size, no results file)' : ''}`);
-  log(`  ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`);
-  log(`  ${formatInt(params.records)} records, ${formatInt(params.workspaces)} workspaces, ${params.accounts} accounts, batches of ${params.batchSize}, ${params.clients} clients`);
-  log();
+  const machine = announce('usage', quick, `${formatInt(params.records)} records, ${formatInt(params.workspaces)} workspaces, ${params.accounts} accounts, batches of ${params.batchSize}, ${params.clients} clients`);
 
-  const stack = await timed('start stack (embedded PostgreSQL, Temporal, worker, API)', () => startStack()).then((r) => r.value);
-  const problems: string[] = [];
-  let exitCode = 0;
-  try {
-    const api = new Api(stack.apiUrl);
-    const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
-    stack.onStop({ name: 'bench pg pool', stop: () => db.end() });
+  return onStack(async ({ stack, api, db }) => {
+    const problems: string[] = [];
+    let exitCode = 0;
 
     log();
     log('setup');
@@ -573,19 +553,8 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
     log('targets');
     for (const t of targets) log(`  ${t.met === null ? 'NOT RUN' : t.met ? 'met    ' : 'MISSED '} ${t.name}: ${t.value ?? '-'}`);
 
-    if (!quick) {
-      const file = path.join(projectRoot, 'bench', 'results', 'usage.json');
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-      log();
-      log(`written to ${path.relative(projectRoot, file)}`);
-    }
+    if (!quick) await writeResults('usage', result);
     if (!checksOk) log('\nFAILED: the balances or the ledger are not exact (see above).');
-  } catch (error) {
-    exitCode = 1;
-    log(`\nFAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  } finally {
-    await timed('stop stack', () => stack.stop());
-  }
-  return exitCode;
+    return exitCode;
+  });
 }
