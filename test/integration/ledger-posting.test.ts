@@ -38,6 +38,40 @@ describe('posting journal entries', () => {
     expect(entry.postings.map((p) => p.amountMinor).sort()).toEqual([-50000n, 50000n]);
   });
 
+  it("runs the caller's own writes in the same transaction, with the entry ids, before the shared system accounts", async () => {
+    const { accountId } = await t.customer();
+    const item = { entry: cashRechargeEntry({ rechargeId: 'r-with', billingAccountId: accountId, amount: cny('20.00') }), accountId, occurredAt: new Date() };
+    const refused = inTransaction(
+      t.db.prisma,
+      (tx) =>
+        postEntries(tx, [item], new Date(), {
+          beforeSystemAccounts: async () => {
+            throw new Error('the caller could not finish');
+          },
+        }),
+      { isolation: Prisma.TransactionIsolationLevel.ReadCommitted },
+    );
+    await expect(refused).rejects.toThrow('the caller could not finish');
+    // Nothing of it stands: no entry, no balance, no half-updated system account.
+    expect(await t.db.prisma.journalEntry.count({ where: { businessKey: 'recharge/r-with' } })).toBe(0);
+    expect(await total(accountId)).toBe(0n);
+
+    let seen: bigint | undefined;
+    await inTransaction(
+      t.db.prisma,
+      (tx) =>
+        postEntries(tx, [item], new Date(), {
+          beforeSystemAccounts: async (posted) => {
+            seen = posted.entryIds.get('recharge/r-with');
+          },
+        }),
+      { isolation: Prisma.TransactionIsolationLevel.ReadCommitted },
+    );
+    const entry = await t.db.prisma.journalEntry.findUniqueOrThrow({ where: { businessKey: 'recharge/r-with' } });
+    expect(seen).toBe(entry.id);
+    expect(await total(accountId)).toBe(2000n);
+  });
+
   it('posts an entry once, however often it is posted', async () => {
     const { accountId } = await t.customer();
     const item = { entry: cashRechargeEntry({ rechargeId: 'r-once', billingAccountId: accountId, amount: cny('10.00') }), accountId, occurredAt: new Date() };
