@@ -4,6 +4,7 @@ import type { ServiceContext } from '../src/services/context.js';
 import type { Workflows } from '../src/temporal/workflows.js';
 import type { PaymentGateways } from '../src/payments/gateways.js';
 import type { Marketplaces } from '../src/marketplaces/marketplaces.js';
+import { marketplaceActivities } from './marketplaces.js';
 import { balanceSourceActivities } from './balance-sources.js';
 import { notificationActivities } from './notifications.js';
 import { paymentActivities } from './payments.js';
@@ -33,6 +34,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...balanceSourceActivities(dependencies.services),
     ...rechargeActivities(dependencies.services, dependencies.workflows),
     ...paymentActivities(dependencies.services, dependencies.paymentGateways),
+    ...marketplaceActivities(dependencies.services, dependencies.marketplaces),
   };
 }
 

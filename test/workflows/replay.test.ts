@@ -21,6 +21,8 @@ describe('replaying recorded histories', async () => {
         'recharge-voucher.history.pb',
         'recharge-cash-paid.history.pb',
         'recharge-cash-cancelled.history.pb',
+        'marketplace-metering.history.pb',
+        'marketplace-metering-cutover.history.pb',
       ]),
     );
   });

@@ -13,6 +13,8 @@ export class ChargingWaker {
     private readonly wake: (accountIds: string[]) => Promise<void>,
     private readonly log: { warn(details: object, message: string): void },
     private readonly concurrency = 32,
+    /** What is woken, for the log (usage charging, or marketplace metering). */
+    private readonly what = 'usage charging',
   ) {}
 
   add(accountIds: readonly string[]): void {
@@ -36,8 +38,8 @@ export class ChargingWaker {
       try {
         await this.wake(batch);
       } catch (error) {
-        // Not retried here: the sweeper picks up usage that waited too long.
-        this.log.warn({ err: error, accounts: batch.length }, 'could not wake usage charging');
+        // Not retried here: the sweeper picks up usage that waited too long (for either).
+        this.log.warn({ err: error, accounts: batch.length }, `could not wake ${this.what}`);
       }
     }
   }
