@@ -143,6 +143,11 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
     for (const provider of ['aws', 'aliyun', 'huawei'] as const) marketplaceUrls[provider] ??= sandbox.urls[provider];
     result.sandboxMarketplace = { url: sandbox.url, providers: sandboxedProviders };
   }
+  if (roles.worker && !embedSandboxMarketplace) {
+    for (const [provider, url] of Object.entries(marketplaceUrls)) {
+      if (!url) log.warn({ provider }, `MARKETPLACE_${provider.toUpperCase()}_URL is not set: usage settled to ${provider} cloud accounts stays pending, then late`);
+    }
+  }
   if (roles.worker) {
     // On an external server too: operators filter by these in the Web UI, and workflows set them.
     await ensureSearchAttributes(temporal.connection, config.temporal.namespace);
