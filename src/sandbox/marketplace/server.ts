@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type
 import { CLOUD_PROVIDERS, type CloudProvider } from '../../domain/identity/cloud-account-id.js';
 import { HOUR_MS } from '../../domain/marketplaces/rules.js';
 import type { Logger } from '../../logger.js';
+import { listeningUrl } from '../../runtime/ports.js';
 import {
   AliyunDescribeInstance,
   AliyunPushMeteringData,
@@ -189,10 +190,7 @@ export async function startSandboxMarketplace(options: SandboxMarketplaceOptions
   });
 
   await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = listeningUrl(app.server, options.host, options.port);
   return {
     name: 'sandbox marketplace',
     url,
