@@ -1,7 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../src/domain/errors.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { listMarketplaceReports, type MarketplaceReportLine } from '../../src/services/marketplaces/reports.js';
+import { maskExternalAccountId } from '../../src/domain/identity/masking.js';
+import { listMarketplaceReports, listOwnMarketplaceReports, type MarketplaceReportLine } from '../../src/services/marketplaces/reports.js';
+import { customerOf } from '../plugins/auth.js';
 import { decodeCursor, page } from '../pagination.js';
 import { Page, PageQuery, problems, Timestamp, Uuid } from '../schemas.js';
 
@@ -14,7 +16,7 @@ const ReportView = Type.Object({
   cloudAccountId: Type.String(),
   accountId: Type.String({ description: 'the billing-center account that owns the cloud account' }),
   provider: Type.String(),
-  externalAccountId: Type.String(),
+  externalAccountId: Type.String({ description: 'the account at the marketplace (masked for staff)' }),
   hourStart: Timestamp,
   item: Type.String(),
   quantity: Type.String({ description: 'exact sum of the consolidated records (decimal string)' }),
@@ -38,8 +40,9 @@ const ReportQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const view = (line: MarketplaceReportLine) => ({
+const view = (line: MarketplaceReportLine, externalAccountId: (id: string) => string) => ({
   ...line,
+  externalAccountId: externalAccountId(line.externalAccountId),
   id: line.id.toString(),
   hourStart: line.hourStart.toISOString(),
   deadline: line.deadline.toISOString(),
@@ -47,8 +50,51 @@ const view = (line: MarketplaceReportLine) => ({
   records: line.recordCount,
 });
 
-/** GET /v1/finance/marketplace-reports: what was reported to cloud marketplaces, and what was late or refused. */
+/** The keyset position a `cursor` query names, or a 400 for one this API did not give out. */
+function afterOf(raw: string | undefined): { at: Date; id: bigint } | undefined {
+  const cursor = decodeCursor(raw);
+  if (!cursor) return undefined;
+  if (!/^[0-9]{1,19}$/.test(cursor.id)) {
+    throw new DomainError('invalid', 'validation', 'The cursor is not one this API gave out.', { fields: [{ path: '/query/cursor', message: 'is not a valid cursor' }] });
+  }
+  return { at: cursor.at, id: BigInt(cursor.id) };
+}
+
+const pageOf = (lines: MarketplaceReportLine[], limit: number, externalAccountId: (id: string) => string) => {
+  const result = page(lines, limit, (line) => ({ at: line.hourStart, id: line.id.toString() }));
+  return { items: result.items.map((line) => view(line, externalAccountId)), nextCursor: result.nextCursor };
+};
+
+/**
+ * GET /v1/finance/marketplace-reports: what was reported to cloud marketplaces, and what was late or refused.
+ * GET /v1/account/cloud-accounts/{id}/marketplace-reports: the customer's own consolidated stream of one cloud account.
+ */
 export const marketplaceReportRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext }> = async (app, { services }) => {
+  app.get(
+    '/v1/account/cloud-accounts/:id/marketplace-reports',
+    {
+      config: { access: { roles: ['customer'] } },
+      schema: {
+        tags: ['cloud-accounts'],
+        summary: 'The hourly usage reported to this cloud account\'s marketplace, consolidated across your workspaces and sites, newest hour first',
+        params: Type.Object({ id: Uuid }),
+        querystring: Type.Object({ status: Type.Optional(ReportStatus), ...PageQuery }, { additionalProperties: false }),
+        response: { 200: Page(ReportView), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const after = afterOf(request.query.cursor);
+      const lines = await listOwnMarketplaceReports(services, customerOf(request).accountId, request.params.id, {
+        ...(request.query.status ? { status: request.query.status } : {}),
+        limit,
+        ...(after ? { after } : {}),
+      });
+      // The owner typed the external id; it is shown to them as is.
+      return pageOf(lines, limit, (id) => id);
+    },
+  );
+
   app.get(
     '/v1/finance/marketplace-reports',
     {
@@ -63,19 +109,16 @@ export const marketplaceReportRoutes: FastifyPluginAsyncTypebox<{ services: Serv
     async (request) => {
       const { status, cloudAccountId, accountId } = request.query;
       const limit = request.query.limit ?? 50;
-      const cursor = decodeCursor(request.query.cursor);
-      if (cursor && !/^[0-9]{1,19}$/.test(cursor.id)) {
-        throw new DomainError('invalid', 'validation', 'The cursor is not one this API gave out.', { fields: [{ path: '/query/cursor', message: 'is not a valid cursor' }] });
-      }
+      const after = afterOf(request.query.cursor);
       const lines = await listMarketplaceReports(services, {
         ...(status ? { status } : {}),
         ...(cloudAccountId ? { cloudAccountId } : {}),
         ...(accountId ? { accountId } : {}),
         limit,
-        ...(cursor ? { after: { at: cursor.at, id: BigInt(cursor.id) } } : {}),
+        ...(after ? { after } : {}),
       });
-      const result = page(lines, limit, (line) => ({ at: line.hourStart, id: line.id.toString() }));
-      return { items: result.items.map(view), nextCursor: result.nextCursor };
+      // Staff see a customer's marketplace account id masked, as everywhere else.
+      return pageOf(lines, limit, maskExternalAccountId);
     },
   );
 };

@@ -38,7 +38,7 @@ async function cloudAccount(provider: 'aws' | 'huawei', sites: string[]) {
         accountId: customer.accountId, status: 'cloud', cloudAccountId: cloud.id, contentHash: 'x'.repeat(64),
       },
     });
-  return { cloud, workspaces, usage, accountId: customer.accountId };
+  return { cloud, workspaces, usage, accountId: customer.accountId, token: customer.token };
 }
 
 const list = (query: string, token = finance) => t.app.inject({ method: 'GET', url: `/v1/finance/marketplace-reports?${query}`, headers: bearer(token) });
@@ -105,6 +105,15 @@ describe('GET /v1/finance/marketplace-reports', () => {
     expect(refused.items).toEqual([expect.objectContaining({ lastError: 'not entitled' })]);
   });
 
+  it('masks the marketplace account id for staff', async () => {
+    const c = await cloudAccount('aws', ['cn-1']);
+    await c.usage(0, 'logs', H + 60_000, { quantity: '1' });
+    await closeHour(t.services, c.cloud.id, H, new Date(H + HOUR + 300_000));
+    const [item] = ((await list(`cloudAccountId=${c.cloud.id}`)).json() as { items: { externalAccountId: string }[] }).items;
+    expect(item!.externalAccountId).not.toBe(c.cloud.externalAccountId);
+    expect(item!.externalAccountId.endsWith(c.cloud.externalAccountId.slice(-4))).toBe(true);
+  });
+
   it('refuses bad filters and cursors with 400, and is for finance only', async () => {
     for (const query of ['status=lost', 'cloudAccountId=nope', 'limit=0', 'cursor=abc', `cursor=${Buffer.from(JSON.stringify([new Date().toISOString(), 'x1'])).toString('base64url')}`]) {
       const response = await list(query);
@@ -113,5 +122,29 @@ describe('GET /v1/finance/marketplace-reports', () => {
     }
     const customer = await t.customer();
     expect((await list('', customer.token)).statusCode).toBe(403);
+  });
+});
+
+describe('GET /v1/account/cloud-accounts/{id}/marketplace-reports', () => {
+  const own = (token: string, id: string, query = '') =>
+    t.app.inject({ method: 'GET', url: `/v1/account/cloud-accounts/${id}/marketplace-reports${query}`, headers: bearer(token) });
+
+  it("shows a customer its own cloud account's consolidated hours, and nobody else's", async () => {
+    const c = await cloudAccount('huawei', ['cn-1', 'ap-1']);
+    await c.usage(0, 'logs', H + 60_000, { quantity: '1' });
+    await c.usage(1, 'logs', H + 60_000, { quantity: '2' });
+    await closeHour(t.services, c.cloud.id, H, new Date(H + HOUR + 300_000));
+    const mine = await own(c.token, c.cloud.id);
+    expect(mine.statusCode).toBe(200);
+    expect((mine.json() as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({ item: 'logs', quantity: '3', externalAccountId: c.cloud.externalAccountId, sources: [expect.objectContaining({ site: 'cn-1', quantity: '1' }), expect.objectContaining({ site: 'ap-1', quantity: '2' })] }),
+    ]);
+    expect((await own(c.token, c.cloud.id, '?status=late')).json()).toEqual({ items: [], nextCursor: null });
+
+    const other = await t.customer();
+    expect((await own(other.token, c.cloud.id)).statusCode).toBe(404);
+    expect((await own(c.token, '00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect((await own(c.token, 'not-a-uuid')).statusCode).toBe(400);
+    expect((await own(finance, c.cloud.id)).statusCode).toBe(403);
   });
 });

@@ -1,5 +1,6 @@
 import { Prisma } from '../../db/generated/client.js';
 import { canonicalQuantity } from '../../domain/marketplaces/quantity.js';
+import { notFound } from '../../domain/errors.js';
 import type { ServiceContext } from '../context.js';
 import { meteredQuantity } from './metered-quantity.js';
 
@@ -83,4 +84,16 @@ export async function listMarketplaceReports(
       .filter((s) => s.report_id === row.id)
       .map((s) => ({ workspaceId: s.workspace_id, site: s.site, quantity: canonicalQuantity(s.quantity), records: s.records })),
   }));
+}
+
+/** The reports of one of the customer's own cloud accounts; another account's (or an unknown) one is not found. */
+export async function listOwnMarketplaceReports(
+  ctx: ServiceContext,
+  accountId: string,
+  cloudAccountId: string,
+  options: { status?: ReportStatus; limit: number; after?: { at: Date; id: bigint } },
+): Promise<MarketplaceReportLine[]> {
+  const owned = await ctx.prisma.cloudAccount.findFirst({ where: { id: cloudAccountId, accountId }, select: { id: true } });
+  if (!owned) throw notFound('Cloud account');
+  return listMarketplaceReports(ctx, { ...options, accountId, cloudAccountId });
 }
