@@ -10,7 +10,11 @@ export interface MarketplaceMeteringInput {
 /** New usage for the cloud account was stored (with signal-with-start, so it also starts the workflow). */
 export const marketplaceUsageArrived = defineSignal('marketplaceUsageArrived');
 
-/** What became of the hours before a cut-over, once none of them is pending any more. */
+/**
+ * What closing the hours before a cut-over did, once none of them is pending any more: how many reports the
+ * submissions since the request got taken, missed their deadline, or had refused. (Earlier late or refused
+ * reports are already on finance's list.)
+ */
 export interface MeteringClosure {
   /** Every hour before this instant (epoch ms) is closed and no report of the cloud account is pending. */
   through: number;

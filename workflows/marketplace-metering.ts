@@ -23,7 +23,7 @@ const ROUNDS_PER_RUN = 200;
  */
 export async function marketplaceMetering(input: MarketplaceMeteringInput): Promise<void> {
   const { cloudAccountId } = input;
-  let woken = false;
+  /** Hours that end by this instant are closed now, without waiting for the close delay (a cut-over asked for it). */
   let flushUntil = 0;
   let closedUntil = input.nextHour ?? 0;
   /** Nothing is pending, as of a submission made after the last hour was closed. */
@@ -36,10 +36,11 @@ export async function marketplaceMetering(input: MarketplaceMeteringInput): Prom
   setHandler(
     reportHoursBefore,
     async (cutover): Promise<MeteringClosure> => {
+      // What this closing does: the outcomes of the submissions from now until nothing before the cut-over is pending.
+      const before = { ...outcome };
       flushUntil = Math.max(flushUntil, cutover);
-      woken = true;
       await condition(() => closedUntil >= cutover && settled);
-      return { through: cutover, ...outcome };
+      return { through: cutover, reported: outcome.reported - before.reported, late: outcome.late - before.late, refused: outcome.refused - before.refused };
     },
     {
       validator: (cutover) => {
@@ -72,9 +73,8 @@ export async function marketplaceMetering(input: MarketplaceMeteringInput): Prom
         return;
       }
     }
-    woken = false;
     const wakeAt = Math.min(closesAt(nextHour), submitted.retryInMs === null ? Number.POSITIVE_INFINITY : Date.now() + submitted.retryInMs);
-    await condition(() => woken, Math.max(wakeAt - Date.now(), 1));
+    await condition(() => nextHour + HOUR_MS <= flushUntil, Math.max(wakeAt - Date.now(), 1));
   }
   await condition(allHandlersFinished);
   await continueAsNew<typeof marketplaceMetering>({ cloudAccountId, nextHour });

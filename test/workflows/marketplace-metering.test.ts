@@ -253,4 +253,16 @@ describe('marketplace metering', () => {
     expect(sandbox.book.list({ provider: 'huawei', account: c.externalAccountId }).map((r) => [r.item, r.quantity])).toEqual([['logs', '5']]);
     await recordHistory(handle, 'marketplace-metering-cutover');
   });
+
+  it('answers a cut-over with the refusals it met, so a settlement migration can compensate', async () => {
+    const c = await cloudCustomer('aliyun', ['cn-shenzhen']);
+    const H = hourOf(await serverNow());
+    await sendUsage([{ workspaceId: c.workspaceIds[0]!, site: 'cn-shenzhen', item: 'logs', hourStart: H, quantity: '1' }]);
+    await meteringRuns(c.cloudAccountId);
+    sandbox.book.refuse('aliyun', c.externalAccountId, 'account', 'account frozen by the marketplace');
+    await skipUntil(async () => (await serverNow()) >= H + HOUR_MS, 60_000, 'cut-over');
+    const closure = await new Workflows(t.temporal.client, t.temporal.taskQueue).reportMarketplaceHoursBefore(c.cloudAccountId, new Date(H + HOUR_MS));
+    expect(closure).toEqual({ through: H + HOUR_MS, reported: 0, late: 0, refused: 1 });
+    expect((await reportsOf(c.cloudAccountId))[0]).toMatchObject({ status: 'refused', lastError: expect.stringContaining('account frozen') });
+  });
 });
