@@ -1,7 +1,8 @@
 import { MarketplaceRefused, type Entitlement } from '../src/marketplaces/marketplace.js';
 import type { Marketplaces } from '../src/marketplaces/marketplaces.js';
 import type { CloudProvider } from '../src/domain/identity/cloud-account-id.js';
-import { closeHour, meteringState } from '../src/services/marketplaces/close-hour.js';
+import { closeHour } from '../src/services/marketplaces/close-hour.js';
+import { meteringState } from '../src/services/marketplaces/metering-state.js';
 import { submitPendingReports } from '../src/services/marketplaces/submit-reports.js';
 import type { ServiceContext } from '../src/services/context.js';
 import { ApplicationFailure } from '@temporalio/activity';

@@ -1,6 +1,6 @@
 import type { ServiceContext } from '../src/services/context.js';
 import { accountsWithStalePendingUsage, chargePendingUsage } from '../src/services/usage/charge.js';
-import { cloudAccountsWithStalledUsage } from '../src/services/marketplaces/close-hour.js';
+import { cloudAccountsWithStalledUsage } from '../src/services/marketplaces/metering-state.js';
 import type { Workflows } from '../src/temporal/workflows.js';
 
 /** Usage pending longer than this is assumed to have missed its wake-up signal. */
