@@ -3,6 +3,8 @@ import type { Mailer } from '../src/services/notifications/mailer.js';
 import type { ServiceContext } from '../src/services/context.js';
 import type { Workflows } from '../src/temporal/workflows.js';
 import type { PaymentGateways } from '../src/payments/gateways.js';
+import type { Marketplaces } from '../src/marketplaces/marketplaces.js';
+import { marketplaceActivities } from './marketplaces.js';
 import { balanceSourceActivities } from './balance-sources.js';
 import { notificationActivities } from './notifications.js';
 import { paymentActivities } from './payments.js';
@@ -21,6 +23,8 @@ export interface ActivityDependencies {
   mailer: Mailer;
   /** Where cash recharges open their payment orders. */
   paymentGateways: PaymentGateways;
+  /** Where cloud-settled usage is metered: one marketplace per provider. */
+  marketplaces: Marketplaces;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
@@ -30,6 +34,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...balanceSourceActivities(dependencies.services),
     ...rechargeActivities(dependencies.services, dependencies.workflows),
     ...paymentActivities(dependencies.services, dependencies.paymentGateways),
+    ...marketplaceActivities(dependencies.services, dependencies.marketplaces),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../src/services/context.js';
 import { accountsWithStalePendingUsage, chargePendingUsage } from '../src/services/usage/charge.js';
+import { cloudAccountsWithStalledUsage } from '../src/services/marketplaces/metering-state.js';
 import type { Workflows } from '../src/temporal/workflows.js';
 
 /** Usage pending longer than this is assumed to have missed its wake-up signal. */
@@ -9,11 +10,16 @@ export function usageActivities(services: ServiceContext, workflows: Workflows) 
   return {
     /** Charges the next batch of the account's pending usage; idempotent (a charged record is no longer pending). */
     chargePendingUsage: (accountId: string) => chargePendingUsage(services, accountId),
-    /** Signals the charging workflow of every account with stalled usage; returns how many it woke. */
+    /**
+     * Signals the charging workflow of every account with stalled usage, and the marketplace metering of every
+     * cloud account whose usage should have been reported by now; returns how many it woke.
+     */
     async wakeStalledUsageCharging(): Promise<number> {
       const accounts = await accountsWithStalePendingUsage(services, STALLED_AFTER_MS);
       await workflows.chargeUsage(accounts);
-      return accounts.length;
+      const cloudAccounts = await cloudAccountsWithStalledUsage(services, services.now());
+      await workflows.meterMarketplace(cloudAccounts);
+      return accounts.length + cloudAccounts.length;
     },
   };
 }

@@ -21,6 +21,7 @@ import { salesRoutes } from './sales/routes.js';
 import { usageRoutes } from './usage/routes.js';
 import { statementRoutes } from './statements/routes.js';
 import { financeRoutes } from './finance/routes.js';
+import { marketplaceReportRoutes } from './marketplace-reports/routes.js';
 import { workspaceRoutes } from './workspaces/routes.js';
 import { paymentWebhookRoutes } from './payments/webhook-routes.js';
 import type { PaymentGateways } from '../src/payments/gateways.js';
@@ -88,6 +89,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(paymentWebhookRoutes, { services: deps.services, workflows: deps.workflows, payments: deps.payments });
   await app.register(statementRoutes, { services: deps.services });
   await app.register(financeRoutes, { services: deps.services });
+  await app.register(marketplaceReportRoutes, { services: deps.services });
   await app.register(salesRoutes, { services: deps.services, workflows: deps.workflows });
   await app.register(adminRoutes, { services: deps.services });
 

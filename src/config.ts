@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CloudProvider } from './domain/identity/cloud-account-id.js';
 
 /**
  * Every setting the service reads, in one place. Each entry names its environment variable, so the README
@@ -49,6 +50,11 @@ export interface Config {
     /** Where gateways reach this API: the base of the notify URLs given with each order. */
     publicApiUrl: string;
   };
+  marketplaces: {
+    /** Base URL of each provider's marketplace API; unset ones are served by the sandbox `npm start` runs. */
+    urls: Record<CloudProvider, string | undefined>;
+    sandboxPort: number;
+  };
   auth: {
     tokenTtlMs: number;
     /** The first admin, created once at start when no user has that email; never overwritten. */
@@ -86,6 +92,10 @@ export const ENVIRONMENT_VARIABLES = {
   SANDBOX_GATEWAY_PORT: 'port of the sandbox payment gateway that `npm start` runs when PAYMENT_GATEWAY_URL is unset (default 3100)',
   PAYMENT_WEBHOOK_SECRET: 'key that signs payment notifications and authenticates calls to the sandbox gateway (default: a dev-only constant, warned about in production)',
   PUBLIC_API_URL: 'URL at which the payment gateway reaches this API, for its notifications (default http://127.0.0.1:PORT)',
+  MARKETPLACE_AWS_URL: 'base URL of the AWS Marketplace metering API (sandbox protocol); unset: `npm start` serves it from the sandbox marketplace at /aws',
+  MARKETPLACE_ALIYUN_URL: 'base URL of the Alibaba Cloud Market metering API (sandbox protocol); unset: `npm start` serves it from the sandbox marketplace at /aliyun',
+  MARKETPLACE_HUAWEI_URL: 'base URL of the Huawei Cloud KooGallery metering API (sandbox protocol); unset: `npm start` serves it from the sandbox marketplace at /huawei',
+  SANDBOX_MARKETPLACE_PORT: 'port of the sandbox marketplace that `npm start` runs when a MARKETPLACE_*_URL is unset (default 3200)',
   SHUTDOWN_TIMEOUT_MS: 'how long a graceful shutdown may take before the process exits anyway (default 15000)',
   SMTP_URL: 'SMTP server for outgoing email, e.g. smtp://user:pass@host:587 or smtps://host:465; unset: .eml files in DATA_DIR/mail',
   MAIL_FROM: 'From of outgoing email (default "Billing Center <billing@localhost>")',
@@ -224,6 +234,10 @@ export function loadConfig(env: Env = process.env): Config {
     mail: { smtpUrl: smtpUrl(env), from: mailFrom(env) },
     recharge: { cashMin: decimal(env, 'RECHARGE_CASH_MIN', '1.00'), cashMax: decimal(env, 'RECHARGE_CASH_MAX', '1000000.00') },
     payments: payments(env, host, apiPort),
+    marketplaces: {
+      urls: { aws: httpUrl(env, 'MARKETPLACE_AWS_URL'), aliyun: httpUrl(env, 'MARKETPLACE_ALIYUN_URL'), huawei: httpUrl(env, 'MARKETPLACE_HUAWEI_URL') },
+      sandboxPort: port(env, 'SANDBOX_MARKETPLACE_PORT', 3200),
+    },
     auth: {
       tokenTtlMs: positiveInt(env, 'TOKEN_TTL_HOURS', 12) * 3_600_000,
       bootstrapAdmin: bootstrapAdmin(env),

@@ -25,6 +25,9 @@ await runProcess({
       ...(at.paymentGateway
         ? [`  Payments     ${at.paymentGateway.embedded ? 'sandbox gateway ' : 'gateway '}${at.paymentGateway.url}${at.paymentGateway.embedded ? ' (pay pages at /pay/<orderId>)' : ''}`]
         : []),
+      ...(at.sandboxMarketplace
+        ? [`  Marketplaces sandbox ${at.sandboxMarketplace.url} (${at.sandboxMarketplace.providers.map((p) => `/${p}`).join(', ')}; control at /control)`]
+        : []),
       ...(at.mail ? [`  Mail         ${at.mail}`] : []),
       'Press Ctrl+C to stop.',
       '',

@@ -39,8 +39,13 @@ const IngestReply = Type.Object({
 
 export const usageRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext; workflows: Workflows }> = async (app, { services, workflows }) => {
   const waker = new ChargingWaker((accountIds) => workflows.chargeUsage(accountIds), app.log);
+  // Cloud-settled usage is reported hourly by its cloud account's metering, which must be running.
+  const metering = new ChargingWaker((cloudAccountIds) => workflows.meterMarketplace(cloudAccountIds), app.log, { what: 'marketplace metering' });
   // On shutdown, the wake-ups already owed go out before the process leaves.
-  app.addHook('onClose', async () => waker.idle());
+  app.addHook('onClose', async () => {
+    await waker.idle();
+    await metering.idle();
+  });
 
   app.post(
     '/v1/usage',
@@ -58,8 +63,9 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext; 
       },
     },
     async (request, reply) => {
-      const { accountsToCharge, ...result } = await ingestUsage(services, request.body.records);
+      const { accountsToCharge, cloudAccountsToMeter, ...result } = await ingestUsage(services, request.body.records);
       waker.add(accountsToCharge);
+      metering.add(cloudAccountsToMeter);
       return reply.code(202).send(result);
     },
   );

@@ -10,6 +10,7 @@ import type { TemporalClientHandle } from '../temporal/client.js';
 import { version } from '../version.js';
 import type { ServiceContext } from '../services/context.js';
 import { ensureBootstrapAdmin } from '../services/identity/staff.js';
+import { listeningUrl } from '../runtime/ports.js';
 
 export interface ApiRole extends Stoppable {
   url: string;
@@ -44,8 +45,5 @@ export async function startApi(options: {
     },
   });
   await app.listen({ host: config.http.host, port: config.http.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  return { name: 'api', url: `http://${host}:${port}`, stop: () => app.close() };
+  return { name: 'api', url: listeningUrl(app.server, config.http.host, config.http.port), stop: () => app.close() };
 }

@@ -8,6 +8,8 @@ import { startEmbeddedTemporal } from '../embedded/temporal.js';
 import type { Logger } from '../logger.js';
 import { createPaymentGateways } from '../payments/gateways.js';
 import { startSandboxGateway } from '../sandbox/payment-gateway/server.js';
+import { startSandboxMarketplace } from '../sandbox/marketplace/server.js';
+import { createMarketplaces } from '../marketplaces/marketplaces.js';
 import type { Stoppable } from '../runtime/lifecycle.js';
 import { assertPortsFree, type PortClaim } from '../runtime/ports.js';
 import { connectTemporalClient } from '../temporal/client.js';
@@ -37,6 +39,8 @@ export interface Started {
   paymentGateway?: { url: string; embedded: boolean };
   /** Where the worker sends email (an SMTP server, or the folder of .eml files). */
   mail?: string;
+  /** The sandbox marketplace `npm start` runs for the providers without a MARKETPLACE_*_URL. */
+  sandboxMarketplace?: { url: string; providers: string[] };
 }
 
 /** PostgreSQL connections of the worker's activities when it shares a process with the API (which keeps its 20). */
@@ -57,6 +61,8 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
   const embedPostgres = roles.embedded && !config.databaseUrl;
   const embedTemporal = roles.embedded && !config.temporal.address && (roles.api || roles.worker);
   const embedSandboxGateway = roles.embedded && !config.payments.gatewayUrl && (roles.api || roles.worker);
+  const sandboxedProviders = Object.entries(config.marketplaces.urls).filter(([, url]) => !url).map(([provider]) => provider);
+  const embedSandboxMarketplace = roles.embedded && roles.worker && sandboxedProviders.length > 0;
 
   const claims: PortClaim[] = [];
   if (roles.api) claims.push({ port: config.http.port, host: config.http.host, what: 'API', envVar: 'PORT' });
@@ -68,6 +74,9 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
   if (roles.worker) claims.push({ port: config.temporal.metricsPort, host: '127.0.0.1', what: 'Worker metrics', envVar: 'TEMPORAL_METRICS_PORT' });
   if (embedSandboxGateway) {
     claims.push({ port: config.payments.sandboxPort, host: config.http.host, what: 'Sandbox payment gateway', envVar: 'SANDBOX_GATEWAY_PORT or PAYMENT_GATEWAY_URL' });
+  }
+  if (embedSandboxMarketplace) {
+    claims.push({ port: config.marketplaces.sandboxPort, host: config.http.host, what: 'Sandbox marketplace', envVar: 'SANDBOX_MARKETPLACE_PORT or MARKETPLACE_*_URL' });
   }
   await assertPortsFree(claims);
 
@@ -130,6 +139,18 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
   }
   if (gatewayUrl) result.paymentGateway = { url: gatewayUrl, embedded: embedSandboxGateway };
   const payments = createPaymentGateways({ gatewayUrl, webhookSecret: config.payments.webhookSecret, publicApiUrl: config.payments.publicApiUrl });
+  const marketplaceUrls = { ...config.marketplaces.urls };
+  if (embedSandboxMarketplace) {
+    const sandbox = await startSandboxMarketplace({ host: config.http.host, port: config.marketplaces.sandboxPort, log: log.child({ name: 'sandbox-marketplace' }) });
+    started.push(sandbox);
+    for (const provider of ['aws', 'aliyun', 'huawei'] as const) marketplaceUrls[provider] ??= sandbox.urls[provider];
+    result.sandboxMarketplace = { url: sandbox.url, providers: sandboxedProviders };
+  }
+  if (roles.worker && !embedSandboxMarketplace) {
+    for (const [provider, url] of Object.entries(marketplaceUrls)) {
+      if (!url) log.warn({ provider }, `MARKETPLACE_${provider.toUpperCase()}_URL is not set: usage settled to ${provider} cloud accounts stays pending, then late`);
+    }
+  }
   if (roles.worker) {
     // On an external server too: operators filter by these in the Web UI, and workflows set them.
     await ensureSearchAttributes(temporal.connection, config.temporal.namespace);
@@ -145,7 +166,14 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
       address: result.temporalAddress,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      dependencies: { log, services: { ...services, prisma: workerDatabase.prisma }, workflows, mailer, paymentGateways: payments },
+      dependencies: {
+        log,
+        services: { ...services, prisma: workerDatabase.prisma },
+        workflows,
+        mailer,
+        paymentGateways: payments,
+        marketplaces: createMarketplaces(marketplaceUrls),
+      },
     });
     started.push({ name: 'worker', stop: worker.shutdown });
     await workflows.ensureSchedules();

@@ -32,3 +32,14 @@ export async function assertPortsFree(claims: PortClaim[]): Promise<void> {
     }
   }
 }
+
+/**
+ * The URL a local client reaches a listening HTTP server at: its actual port (0 asks for a free one) on the
+ * host it listens on, or on loopback when it listens on every interface.
+ */
+export function listeningUrl(server: { address(): string | { port: number } | null }, host: string, port: number): string {
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${local.includes(':') ? `[${local}]` : local}:${actualPort}`;
+}

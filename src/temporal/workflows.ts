@@ -8,6 +8,12 @@ import {
 import { cancelRecharge, paymentNotified, type PaymentEvent, type RechargeInput, type RechargeStatus } from '../../workflows/recharge-contract.js';
 import { SearchAttributes } from '../../workflows/search-attributes.js';
 import { usageArrived, type usageCharging } from '../../workflows/usage-charging.js';
+import {
+  marketplaceUsageArrived,
+  reportHoursBefore,
+  type MarketplaceMeteringInput,
+  type MeteringClosure,
+} from '../../workflows/marketplace-metering-contract.js';
 
 /** Workflow ids a person can read and type. */
 export const workflowIds = {
@@ -15,6 +21,7 @@ export const workflowIds = {
   recharge: (rechargeId: string) => `recharge/${rechargeId}`,
   prepaidCard: (cardNo: string) => `prepaid-card/${cardNo}`,
   voucher: (code: string) => `voucher/${code}`,
+  marketplaceMetering: (cloudAccountId: string) => `marketplace-metering/${cloudAccountId}`,
 };
 
 const lifetimeId = (input: { kind: 'prepaid_card' | 'voucher'; reference: string }) =>
@@ -75,6 +82,36 @@ export class Workflows {
         this.onStarted(workflowId);
       }),
     );
+  }
+
+  /**
+   * Makes sure each cloud account's marketplace metering runs (signal-with-start: a running one is only told,
+   * a finished one starts again and picks up where its reports end).
+   */
+  async meterMarketplace(cloudAccountIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      cloudAccountIds.map(async (cloudAccountId) => {
+        const workflowId = workflowIds.marketplaceMetering(cloudAccountId);
+        const input: MarketplaceMeteringInput = { cloudAccountId };
+        await this.client.workflow.signalWithStart('marketplaceMetering', {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [input],
+          signal: marketplaceUsageArrived,
+          staticSummary: `Reports usage of cloud account ${cloudAccountId} to its marketplace, hour by hour`,
+        });
+        this.onStarted(workflowId);
+      }),
+    );
+  }
+
+  /**
+   * Reports every hour of the cloud account before `cutover` (an hour boundary that has passed) now, and
+   * answers what became of them once none is pending: the settlement migration's closing of the cloud side.
+   */
+  async reportMarketplaceHoursBefore(cloudAccountId: string, cutover: Date): Promise<MeteringClosure> {
+    await this.meterMarketplace([cloudAccountId]);
+    return this.client.workflow.getHandle(workflowIds.marketplaceMetering(cloudAccountId)).executeUpdate(reportHoursBefore, { args: [cutover.getTime()] });
   }
 
   /** Starts `recharge/<id>`; starting it again (a retried request) is harmless. */

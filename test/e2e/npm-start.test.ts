@@ -15,12 +15,12 @@ import { descendants, isAlive, spawnProcess, waitFor, type Spawned } from '../su
 
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
-let ports: { api: number; postgres: number; temporal: number; ui: number; metrics: number };
+let ports: { api: number; postgres: number; temporal: number; ui: number; metrics: number; marketplace: number };
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'billing-center-e2e-'));
   await chmod(dataDir, 0o755);
-  ports = { api: await freePort(), postgres: await freePort(), temporal: await freePort(), ui: await freePort(), metrics: await freePort() };
+  ports = { api: await freePort(), postgres: await freePort(), temporal: await freePort(), ui: await freePort(), metrics: await freePort(), marketplace: await freePort() };
   env = { ...process.env };
   for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'HOST', 'NODE_ENV']) delete env[name];
   Object.assign(env, {
@@ -30,6 +30,7 @@ beforeAll(async () => {
     TEMPORAL_DEV_PORT: String(ports.temporal),
     TEMPORAL_UI_PORT: String(ports.ui),
     TEMPORAL_METRICS_PORT: String(ports.metrics),
+    SANDBOX_MARKETPLACE_PORT: String(ports.marketplace),
     LOG_LEVEL: 'info',
     ADMIN_EMAIL: 'first-admin@example.com',
     ADMIN_PASSWORD: 'Admin-Password-For-E2E',
@@ -96,6 +97,9 @@ describe('npm start', () => {
     expect(banner).toContain(`Swagger UI   http://127.0.0.1:${ports.api}/docs`);
     expect(banner).toContain(`Temporal UI  http://127.0.0.1:${ports.ui}`);
     expect(banner).toContain(`Data folder  ${dataDir}`);
+    // The sandbox marketplace serves all three providers, since no MARKETPLACE_*_URL is set.
+    expect(banner).toContain(`Marketplaces sandbox http://127.0.0.1:${ports.marketplace} (/aws, /aliyun, /huawei; control at /control)`);
+    expect((await fetch(`http://127.0.0.1:${ports.marketplace}/control/received`)).status).toBe(200);
 
     const readiness = await (await fetch(api('/readyz'))).json();
     expect(readiness).toEqual({ status: 'ready', checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });

@@ -189,6 +189,27 @@ describe('unbinding a cloud account', () => {
     expect((await list(token)).items).toEqual([]);
   });
 
+  it('refuses with 409 while its usage is still to be reported to the marketplace, and allows it once reported', async () => {
+    const { token, accountId } = await testApp.customer();
+    const cloud = await bound(token, 'aws', ids.aws());
+    const hour = new Date(Date.UTC(2026, 10, 1, 10));
+    await testApp.db.prisma.usageRecord.create({
+      data: {
+        id: `unreported-${cloud.id}`, workspaceId: 'ws-moved-away', site: 'cn1', item: 'logs', unit: 'GB', quantity: '1', periodStart: hour,
+        periodEnd: new Date(hour.getTime() + 3_600_000), receivedAt: hour, accountId, status: 'cloud', cloudAccountId: cloud.id, contentHash: 'x'.repeat(64),
+      },
+    });
+    expectProblem(await unbind(token, cloud.id), 409, 'cloud-account-metering-open');
+    const report = await testApp.db.prisma.marketplaceReport.create({
+      data: {
+        cloudAccountId: cloud.id, accountId, provider: 'aws', externalAccountId: cloud.externalAccountId, hourStart: hour, item: 'logs', quantity: '1',
+        reportedQuantity: '1', recordCount: 1, status: 'reported', deadline: hour, createdAt: hour,
+      },
+    });
+    await testApp.db.prisma.usageRecord.update({ where: { id: `unreported-${cloud.id}` }, data: { marketplaceReportId: report.id } });
+    expect((await unbind(token, cloud.id)).statusCode).toBe(204);
+  });
+
   it('answers 404 for an unknown id and 400 for one that is not a UUID', async () => {
     const { token } = await testApp.customer();
     expectProblem(await unbind(token, '00000000-0000-4000-8000-000000000000'), 404, 'not-found');

@@ -6,6 +6,7 @@ import type { ReadinessChecks } from '../../api/health/routes.js';
 import { inTransaction } from '../../src/db/transaction.js';
 import { createLogger } from '../../src/logger.js';
 import { createPaymentGateways, type PaymentGateways } from '../../src/payments/gateways.js';
+import { createMarketplaces, type Marketplaces } from '../../src/marketplaces/marketplaces.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { createFileMailer, type Mailer } from '../../src/services/notifications/mailer.js';
 import { createApiKey } from '../../src/services/identity/api-keys.js';
@@ -59,7 +60,7 @@ export const TEST_PAYMENT_WEBHOOK_SECRET = 'test-payment-webhook-secret-01234567
 
 /** The real application on a fresh database of its own, with a clock the test controls. */
 export async function createTestApp(
-  options: { readiness?: ReadinessChecks; mailer?: Mailer; payments?: PaymentGateways } = {},
+  options: { readiness?: ReadinessChecks; mailer?: Mailer; payments?: PaymentGateways; marketplaces?: Marketplaces } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   let offset = 0;
@@ -107,7 +108,15 @@ export async function createTestApp(
         address: temporal.address,
         namespace: 'default',
         taskQueue: temporal.taskQueue,
-        dependencies: { log: createLogger({ env: 'test', logLevel: 'silent' }), services, workflows, mailer, paymentGateways: payments },
+        dependencies: {
+          log: createLogger({ env: 'test', logLevel: 'silent' }),
+          services,
+          workflows,
+          mailer,
+          paymentGateways: payments,
+          // No marketplace URL unless a test starts a sandbox marketplace and passes its own.
+          marketplaces: options.marketplaces ?? createMarketplaces({ aws: undefined, aliyun: undefined, huawei: undefined }),
+        },
       });
       workers.push(worker);
       return worker;

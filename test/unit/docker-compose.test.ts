@@ -228,9 +228,11 @@ const longRunningRoles = [roles.api, roles.worker];
 
 /** The sandbox payment gateway's own entry point (`node --import tsx <it>`), run by a service of its own. */
 const sandboxScript = 'src/sandbox/payment-gateway/main.ts';
+/** The sandbox marketplace's entry point, run by a service of its own. */
+const marketplaceScript = 'src/sandbox/marketplace/main.ts';
 /** Every service that runs this repository's code, and so reads src/config.ts. */
 function ownCodeServices(): string[] {
-  return [...roleList.map((role) => role.service), serviceRunning(sandboxScript)[0]];
+  return [...roleList.map((role) => role.service), serviceRunning(sandboxScript)[0], serviceRunning(marketplaceScript)[0]];
 }
 
 describe('docker-compose.yml', () => {
@@ -525,6 +527,31 @@ describe('docker-compose.yml', () => {
       // The Dockerfile runs as `node`, which owns only its home; a new volume takes the owner of the directory
       // it is mounted over, so mounted anywhere else (a path absent from the image) it would be root's.
       expect(holding[0]!.target).toBe('/home/node');
+    });
+
+    it('runs the sandbox marketplace with tsx, listening on all interfaces, published and probed on loopback at its port', () => {
+      const [name, marketplace] = serviceRunning(marketplaceScript);
+      expect(marketplace.command, name).toEqual(['node', '--import', 'tsx', marketplaceScript]);
+      expect(existsSync(path.join(projectRoot, marketplaceScript))).toBe(true);
+      expect(given(marketplace, 'HOST')).toBe('0.0.0.0');
+      const port = effectiveConfig(marketplace).marketplaces.sandboxPort;
+      expect(publishedPorts(marketplace)).toEqual([{ hostIp: '127.0.0.1', published: port, target: port }]);
+      expect(healthcheckCommand(marketplace)).toContain(`http://127.0.0.1:${port}/healthz`);
+      expect(durationMs(marketplace.stop_grace_period ?? '10s')).toBeGreaterThan(effectiveConfig(marketplace).shutdownTimeoutMs);
+    });
+
+    it('points the worker\'s MARKETPLACE_*_URL at the sandbox marketplace, its port and each provider\'s path, and starts it after it', () => {
+      const [name, marketplace] = serviceRunning(marketplaceScript);
+      const port = effectiveConfig(marketplace).marketplaces.sandboxPort;
+      const worker = service(roles.worker.service);
+      const urls = effectiveConfig(worker).marketplaces.urls;
+      for (const provider of ['aws', 'aliyun', 'huawei'] as const) {
+        const url = new URL(urls[provider] ?? 'http://unset');
+        expect(url.hostname, provider).toBe(name);
+        expect(Number(url.port || 80), provider).toBe(port);
+        expect(url.pathname, provider).toBe(`/${provider}`);
+      }
+      expect(dependencies(worker)[name]?.condition).toBe('service_healthy');
     });
 
     it('points the worker\'s SMTP_URL at the mailpit service\'s SMTP port, and publishes its web UI on loopback', () => {

@@ -24,6 +24,8 @@ describe('replaying recorded histories', async () => {
         // Recorded after the patches 'expire-locally' and 'recharge-local-steps': the paths they added.
         'balance-source-lifetime-local-expiry.history.pb',
         'recharge-voucher-local-steps.history.pb',
+        'marketplace-metering.history.pb',
+        'marketplace-metering-cutover.history.pb',
       ]),
     );
   });

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { createMarketplaces } from '../../src/marketplaces/marketplaces.js';
 import { createPaymentGateways } from '../../src/payments/gateways.js';
 import { createFileMailer } from '../../src/services/notifications/mailer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,7 @@ describe('the time-skipping test server', () => {
         workflows: new Workflows(temporal.client, temporal.taskQueue),
         mailer: createFileMailer({ dir: os.tmpdir() }),
         paymentGateways: createPaymentGateways({ gatewayUrl: undefined, webhookSecret: 'not-used-in-this-test', publicApiUrl: 'http://127.0.0.1' }),
+        marketplaces: createMarketplaces({ aws: undefined, aliyun: undefined, huawei: undefined }),
       },
       workflowsPath: path.resolve(import.meta.dirname, '../fixtures/workflows/index.ts'),
     });

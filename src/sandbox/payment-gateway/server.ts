@@ -3,6 +3,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { InvalidAmountError, Money } from '../../domain/money.js';
 import type { Logger } from '../../logger.js';
+import { listeningUrl } from '../../runtime/ports.js';
 import { SandboxCloseResult, SandboxCreateOrder, SandboxOrder } from '../../payments/sandbox-protocol.js';
 import { DEFAULT_RETRY_DELAYS_MS, Notifier } from './notifier.js';
 import { OrderBook, OrderConflict, type StoredOrder } from './orders.js';
@@ -159,10 +160,7 @@ export async function startSandboxGateway(options: SandboxGatewayOptions): Promi
   app.post('/pay/:id/fail', payRoute, settle('failed'));
 
   await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = listeningUrl(app.server, options.host, options.port);
   publicUrl ||= url;
   return {
     name: 'sandbox payment gateway',

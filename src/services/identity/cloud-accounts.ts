@@ -92,7 +92,7 @@ export async function bindCloudAccount(
   }
 }
 
-/** Unbinds a cloud account of this account; refused while any workspace settles to it. */
+/** Unbinds a cloud account of this account; refused while any workspace settles to it or its usage is being reported. */
 export async function unbindCloudAccount(ctx: ServiceContext, accountId: string, cloudAccountId: string): Promise<void> {
   await inTransaction(ctx.prisma, async (tx) => {
     const found = await tx.cloudAccount.findFirst({ where: { id: cloudAccountId, accountId }, select: { id: true } });
@@ -106,6 +106,18 @@ export async function unbindCloudAccount(ctx: ServiceContext, accountId: string,
         'cloud-account-in-use',
         `Workspaces settle to this cloud account (${settling.map((w) => w.id).join(', ')}${settling.length === 5 ? ', ...' : ''}); ` +
           'change their settlement first.',
+      );
+    }
+    // Its usage not yet taken by the marketplace would have nobody to report it (and metering would wait on it
+    // forever): the unbind waits until the last hours are reported, late or refused.
+    const unreported =
+      (await tx.marketplaceReport.count({ where: { cloudAccountId, status: 'pending' } })) +
+      (await tx.usageRecord.count({ where: { cloudAccountId, status: 'cloud', marketplaceReportId: null } }));
+    if (unreported > 0) {
+      throw new DomainError(
+        'conflict',
+        'cloud-account-metering-open',
+        'Usage of this cloud account is still being reported to its marketplace (within the hour after its last use); try again then.',
       );
     }
     await tx.cloudAccount.delete({ where: { id: cloudAccountId } });

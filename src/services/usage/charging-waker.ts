@@ -23,7 +23,7 @@ export class ChargingWaker {
   constructor(
     private readonly wake: (accountIds: string[]) => Promise<void>,
     private readonly log: { warn(details: object, message: string): void },
-    private readonly options: { concurrency?: number; interval?: number } = {},
+    private readonly options: { concurrency?: number; interval?: number; what?: string } = {},
   ) {}
 
   add(accountIds: readonly string[]): void {
@@ -66,8 +66,8 @@ export class ChargingWaker {
       try {
         await this.wake(batch);
       } catch (error) {
-        // Not retried here: the sweeper picks up usage that waited too long.
-        this.log.warn({ err: error, accounts: batch.length }, 'could not wake usage charging');
+        // Not retried here: the sweeper picks up usage that waited too long (for either).
+        this.log.warn({ err: error, accounts: batch.length }, `could not wake ${this.options.what ?? 'usage charging'}`);
       }
     }
   }

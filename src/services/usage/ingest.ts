@@ -29,11 +29,14 @@ export interface IngestResult {
   unbilled: number;
   /** Accounts with newly pending records, for the caller to wake their charging. */
   accountsToCharge: string[];
+  /** Cloud accounts with new records, for the caller to wake their marketplace metering. */
+  cloudAccountsToMeter: string[];
 }
 
 type Routed = {
   input: UsageRecordInput;
   accountId: string | null;
+  cloudAccountId: string | null;
   status: 'pending' | 'cloud' | 'unbilled';
   amount: Money | null;
   contentHash: string;
@@ -56,7 +59,7 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
   const workspaceIds = [...new Set(records.map((r) => r.workspaceId))];
   const workspaces = await ctx.prisma.workspace.findMany({
     where: { id: { in: workspaceIds } },
-    select: { id: true, site: true, accountId: true, settlement: true, account: { select: { currency: true } } },
+    select: { id: true, site: true, accountId: true, settlement: true, cloudAccountId: true, account: { select: { currency: true } } },
   });
   const workspaceById = new Map(workspaces.map((w) => [w.id, w]));
 
@@ -107,7 +110,8 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
       return;
     }
     const status = !workspace ? 'unbilled' : workspace.settlement === 'cloud_account' ? 'cloud' : 'pending';
-    routed.push({ input: record, accountId: workspace?.accountId ?? null, status, amount, contentHash: contentHash(record) });
+    const cloudAccountId = status === 'cloud' ? workspace!.cloudAccountId : null;
+    routed.push({ input: record, accountId: workspace?.accountId ?? null, cloudAccountId, status, amount, contentHash: contentHash(record) });
   });
   if (problems.length > 0) {
     throw new DomainError('invalid', 'validation', `${new Set(problems.map((p) => p.path.split('/')[3])).size} of ${records.length} records are invalid; none was stored.`, {
@@ -122,16 +126,17 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
   const now = ctx.now();
   const insertedRows = await ctx.prisma.$queryRaw<{ id: string }[]>`
     INSERT INTO usage_records (id, workspace_id, site, item, unit, quantity, unit_price, amount_minor, currency,
-                               period_start, period_end, received_at, account_id, status, content_hash)
-    SELECT id, ws, site, item, unit, q::numeric, up::numeric, am, cur, ps, pe, ${now}, acc::uuid, st, h
+                               period_start, period_end, received_at, account_id, status, content_hash, cloud_account_id)
+    SELECT id, ws, site, item, unit, q::numeric, up::numeric, am, cur, ps, pe, ${now}, acc::uuid, st, h, ca::uuid
     FROM unnest(
       ${unique.map((r) => r.input.id)}::text[], ${unique.map((r) => r.input.workspaceId)}::text[], ${unique.map((r) => r.input.site)}::text[],
       ${unique.map((r) => r.input.item)}::text[], ${unique.map((r) => r.input.unit)}::text[],
       ${unique.map((r) => r.input.quantity ?? null)}::text[], ${unique.map((r) => r.input.unitPrice ?? null)}::text[],
       ${unique.map((r) => r.amount?.minor ?? null)}::bigint[], ${unique.map((r) => r.amount?.currency ?? null)}::text[],
       ${unique.map((r) => new Date(r.input.periodStart))}::timestamptz[], ${unique.map((r) => new Date(r.input.periodEnd))}::timestamptz[],
-      ${unique.map((r) => r.accountId)}::text[], ${unique.map((r) => r.status)}::text[], ${unique.map((r) => r.contentHash)}::text[]
-    ) AS x(id, ws, site, item, unit, q, up, am, cur, ps, pe, acc, st, h)
+      ${unique.map((r) => r.accountId)}::text[], ${unique.map((r) => r.status)}::text[], ${unique.map((r) => r.contentHash)}::text[],
+      ${unique.map((r) => r.cloudAccountId)}::text[]
+    ) AS x(id, ws, site, item, unit, q, up, am, cur, ps, pe, acc, st, h, ca)
     ON CONFLICT (id) DO NOTHING
     RETURNING id`;
   const inserted = new Set(insertedRows.map((r) => r.id));
@@ -152,5 +157,6 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
     cloud: fresh.filter((r) => r.status === 'cloud').length,
     unbilled: fresh.filter((r) => r.status === 'unbilled').length,
     accountsToCharge: [...new Set(fresh.filter((r) => r.status === 'pending').map((r) => r.accountId!))],
+    cloudAccountsToMeter: [...new Set(fresh.flatMap((r) => (r.cloudAccountId ? [r.cloudAccountId] : [])))],
   };
 }
