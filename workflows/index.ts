@@ -7,3 +7,4 @@ export { usageChargingSweep } from './usage-charging-sweep.js';
 export { outboxDelivery } from './outbox-delivery.js';
 export { balanceSourceLifetime } from './balance-source-lifetime.js';
 export { recharge } from './recharge.js';
+export { ticket } from './ticket.js';

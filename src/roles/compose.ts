@@ -138,7 +138,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
       address: result.temporalAddress,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      dependencies: { log, services, workflows, mailer, paymentGateways: payments },
+      dependencies: { log, services, workflows, mailer, paymentGateways: payments, ticketEscalationEmails: config.tickets.escalationEmails },
     });
     started.push({ name: 'worker', stop: worker.shutdown });
     await workflows.ensureSchedules();

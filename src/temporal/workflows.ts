@@ -1,4 +1,14 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type ScheduleOptions,
+} from '@temporalio/client';
+import { DomainError } from '../domain/errors.js';
+import type { TicketState } from '../domain/tickets/machine.js';
 import {
   sourceBound,
   sourceExtended,
@@ -7,6 +17,7 @@ import {
 } from '../../workflows/balance-source-contract.js';
 import { cancelRecharge, paymentNotified, type PaymentEvent, type RechargeInput, type RechargeStatus } from '../../workflows/recharge-contract.js';
 import { SearchAttributes } from '../../workflows/search-attributes.js';
+import { actOnTicket, type TicketInput, type TicketRequest } from '../../workflows/ticket-contract.js';
 import { usageArrived, type usageCharging } from '../../workflows/usage-charging.js';
 
 /** Workflow ids a person can read and type. */
@@ -15,6 +26,7 @@ export const workflowIds = {
   recharge: (rechargeId: string) => `recharge/${rechargeId}`,
   prepaidCard: (cardNo: string) => `prepaid-card/${cardNo}`,
   voucher: (code: string) => `voucher/${code}`,
+  ticket: (no: string) => `ticket/${no}`,
 };
 
 const lifetimeId = (input: { kind: 'prepaid_card' | 'voucher'; reference: string }) =>
@@ -173,5 +185,48 @@ export class Workflows {
 
   async balanceSourceRevoked(kind: 'prepaid_card' | 'voucher', reference: string): Promise<void> {
     await this.client.workflow.getHandle(lifetimeId({ kind, reference })).signal(sourceRevoked);
+  }
+
+  /** Starts `ticket/<no>`; starting it again (a retried request) is harmless. */
+  async startTicket(input: TicketInput, about: { subject: string; category: string }): Promise<void> {
+    const workflowId = workflowIds.ticket(input.no);
+    try {
+      await this.client.workflow.start('ticket', {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          { key: SearchAttributes.ticketNo, value: input.no },
+          { key: SearchAttributes.accountId, value: input.accountId },
+          { key: SearchAttributes.ticketPriority, value: input.priority },
+          { key: SearchAttributes.businessStatus, value: 'new' },
+        ],
+        staticSummary: `Ticket ${input.no} (${input.priority}, ${about.category}) of account ${input.accountId}: ${about.subject}`,
+      });
+    } catch (error) {
+      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
+    }
+    this.onStarted(workflowId);
+  }
+
+  /**
+   * Asks `ticket/<no>` to apply a person's action and answers its new state. A transition the status machine
+   * refuses, or any action on a closed ticket (its workflow has ended), is a `conflict` naming why.
+   */
+  async actOnTicket(no: string, request: TicketRequest): Promise<TicketState> {
+    try {
+      return await this.client.workflow
+        .getHandle(workflowIds.ticket(no))
+        .executeUpdate(actOnTicket, { args: [request], updateId: request.requestId });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        const refusal = error.cause instanceof ApplicationFailure ? error.cause : undefined;
+        throw new DomainError('conflict', refusal?.type ?? 'transition-not-allowed', refusal?.message ?? 'The ticket refused this change.');
+      }
+      if (error instanceof WorkflowNotFoundError) {
+        throw new DomainError('conflict', 'ticket-closed', 'The ticket is closed; a closed ticket is final.');
+      }
+      throw error;
+    }
   }
 }

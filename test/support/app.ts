@@ -11,6 +11,7 @@ import { createFileMailer, type Mailer } from '../../src/services/notifications/
 import { createApiKey } from '../../src/services/identity/api-keys.js';
 import { hashPassword } from '../../src/services/identity/passwords.js';
 import type { StaffRole } from '../../src/domain/identity/roles.js';
+import { DEFAULT_TICKET_CLOCKS, type TicketClockSettings } from '../../src/domain/tickets/clocks.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { Workflows } from '../../src/temporal/workflows.js';
 import { startWorker, type WorkerHandle } from '../../src/temporal/worker.js';
@@ -59,7 +60,15 @@ export const TEST_PAYMENT_WEBHOOK_SECRET = 'test-payment-webhook-secret-01234567
 
 /** The real application on a fresh database of its own, with a clock the test controls. */
 export async function createTestApp(
-  options: { readiness?: ReadinessChecks; mailer?: Mailer; payments?: PaymentGateways } = {},
+  options: {
+    readiness?: ReadinessChecks;
+    mailer?: Mailer;
+    payments?: PaymentGateways;
+    /** The clocks of new tickets (default: the service's defaults). */
+    ticketClocks?: TicketClockSettings;
+    /** Where the worker sends ticket escalations (default: every admin). */
+    ticketEscalationEmails?: string[];
+  } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   let offset = 0;
@@ -80,6 +89,7 @@ export async function createTestApp(
     workflows,
     payments,
     cashLimits: { min: '1.00', max: '1000000.00' },
+    ticketClocks: options.ticketClocks ?? DEFAULT_TICKET_CLOCKS,
     version: '0.0.0-test',
     bodyLimitBytes: 1024 * 1024,
     readiness: options.readiness ?? { database: () => db.ping(), temporal: ok, worker: ok },
@@ -107,7 +117,14 @@ export async function createTestApp(
         address: temporal.address,
         namespace: 'default',
         taskQueue: temporal.taskQueue,
-        dependencies: { log: createLogger({ env: 'test', logLevel: 'silent' }), services, workflows, mailer, paymentGateways: payments },
+        dependencies: {
+          log: createLogger({ env: 'test', logLevel: 'silent' }),
+          services,
+          workflows,
+          mailer,
+          paymentGateways: payments,
+          ticketEscalationEmails: options.ticketEscalationEmails ?? [],
+        },
       });
       workers.push(worker);
       return worker;
