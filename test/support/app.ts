@@ -40,7 +40,7 @@ export interface TestApp {
    * Starts the real worker (every workflow and activity) on this app's database and task queue. Email goes to
    * the `mailer` given to createTestApp, by default into .eml files in a temporary folder (`mailDir`).
    */
-  startWorker(): Promise<WorkerHandle>;
+  startWorker(options?: { maxCachedWorkflows?: number }): Promise<WorkerHandle>;
   /** The folder of the default file mailer; created by the first startWorker() without a mailer of the test's. */
   mailDir: string | undefined;
   /** Registers a customer through the API; returns its token and account id. */
@@ -108,7 +108,7 @@ export async function createTestApp(
     temporal,
     payments,
     mailDir: undefined,
-    async startWorker() {
+    async startWorker(workerOptions = {}) {
       if (!mailer) {
         testApp.mailDir = await mkdtemp(path.join(os.tmpdir(), 'billing-center-mail-'));
         mailer = createFileMailer({ dir: testApp.mailDir });
@@ -117,6 +117,7 @@ export async function createTestApp(
         address: temporal.address,
         namespace: 'default',
         taskQueue: temporal.taskQueue,
+        ...workerOptions,
         dependencies: {
           log: createLogger({ env: 'test', logLevel: 'silent' }),
           services,

@@ -61,3 +61,18 @@ export async function recordedChanges(t: TestApp, no: string): Promise<RecordedC
     .filter((attributes) => attributes?.activityType?.name === 'applyTicketChange')
     .map((attributes) => JSON.parse(Buffer.from(attributes!.input!.payloads![0]!.data!).toString('utf8')) as RecordedChange);
 }
+
+/** Waits until `ticket/<no>` has nothing in flight: no workflow task and no activity outstanding (only timers). */
+export async function quiescent(t: TestApp, no: string): Promise<void> {
+  await eventually(
+    async () => (await t.temporal.client.workflow.getHandle(`ticket/${no}`).fetchHistory()).events ?? [],
+    (events) => {
+      const count = (key: string) => events.filter((event) => (event as Record<string, unknown>)[key] != null).length;
+      const tasks = count('workflowTaskScheduledEventAttributes');
+      const tasksDone = count('workflowTaskCompletedEventAttributes') + count('workflowTaskFailedEventAttributes') + count('workflowTaskTimedOutEventAttributes');
+      const activities = count('activityTaskScheduledEventAttributes');
+      const activitiesDone = count('activityTaskCompletedEventAttributes') + count('activityTaskFailedEventAttributes') + count('activityTaskTimedOutEventAttributes');
+      expect({ tasks, activities }).toEqual({ tasks: tasksDone, activities: activitiesDone });
+    },
+  );
+}

@@ -21,6 +21,9 @@ describe('replaying recorded histories', async () => {
         'recharge-voucher.history.pb',
         'recharge-cash-paid.history.pb',
         'recharge-cash-cancelled.history.pb',
+        'ticket-lifecycle.history.pb',
+        'ticket-clocks.history.pb',
+        'ticket-sla-breach.history.pb',
       ]),
     );
   });

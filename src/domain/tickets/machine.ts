@@ -93,7 +93,8 @@ function enter(state: TicketState, status: TicketStatus, now: number): TicketSta
     // Each wait is counted from its own start: a staff reply while waiting starts the reminders over.
     awaitingSince: awaiting ? now : null,
     remindersSent: 0,
-    resolvedAt: status === 'resolved' ? now : null,
+    // Closing keeps when it was resolved; leaving "resolved" any other way forgets it (auto-close re-arms from the next one).
+    resolvedAt: status === 'resolved' ? now : status === 'closed' ? state.resolvedAt : null,
   };
 }
 

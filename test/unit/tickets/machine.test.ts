@@ -202,6 +202,8 @@ describe('the clocks of a wait for the customer', () => {
   it('closes a resolved ticket 4 days after resolution unless reopened', () => {
     const resolved = inStatus('resolved');
     expect(nextClock(resolved, clocks)).toEqual({ at: resolved.resolvedAt! + 4 * DAY, action: { type: 'auto_close' } });
+    const closed = decide(resolved, { type: 'auto_close' }, resolved.resolvedAt! + 4 * DAY, clocks);
+    expect(closed.ok && closed.state).toMatchObject({ status: 'closed', resolvedAt: resolved.resolvedAt });
     const reopened = decide(resolved, { type: 'customer_reopen' }, T0 + DAY, clocks);
     // Resolved without a reply, so reopening resumes the first-response SLA; auto-close is gone.
     expect(reopened.ok && nextClock(reopened.state, clocks)?.action.type).toBe('sla_breach');
