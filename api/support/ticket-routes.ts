@@ -4,7 +4,6 @@ import type { ServiceContext } from '../../src/services/context.js';
 import { actOnTicket, ticketFor } from '../../src/services/tickets/act.js';
 import { ticketThread } from '../../src/services/tickets/read.js';
 import type { Workflows } from '../../src/temporal/workflows.js';
-import { afterCursorDesc, decodeCursor, page } from '../pagination.js';
 import { personOf } from '../plugins/auth.js';
 import { Page, PageQuery, problems, Uuid } from '../schemas.js';
 import {
@@ -18,6 +17,7 @@ import {
   toStaffMessageView,
   toStaffTicketView,
 } from '../tickets/views.js';
+import { ticketPage } from '../tickets/page.js';
 
 const SUPPORT = { roles: ['support', 'admin'] } as const;
 const ACTION_ANSWERS = { 200: StaffTicketView, ...problems(400, 401, 403, 404, 409) };
@@ -50,20 +50,18 @@ export const supportTicketRoutes: FastifyPluginAsyncTypebox<{ services: ServiceC
       },
     },
     async (request) => {
-      const { limit = 50, cursor, assignee, status, priority, category, slaBreached } = request.query;
-      const rows = await services.prisma.ticket.findMany({
-        where: {
+      const { assignee, status, priority, category, slaBreached } = request.query;
+      const result = await ticketPage(
+        services,
+        {
           ...(status ? { status } : {}),
           ...(priority ? { priority } : {}),
           ...(category ? { category } : {}),
           ...(slaBreached === undefined ? {} : { slaBreached }),
           ...(assignee === undefined ? {} : { assigneeId: assignee === 'none' ? null : assignee === 'me' ? personOf(request).userId : assignee }),
-          ...afterCursorDesc(decodeCursor(cursor), 'createdAt'),
         },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: limit + 1,
-      });
-      const result = page(rows, limit, (row) => ({ at: row.createdAt, id: row.id }));
+        request.query,
+      );
       return { items: result.items.map(toStaffTicketView), nextCursor: result.nextCursor };
     },
   );

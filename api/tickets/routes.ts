@@ -6,9 +6,9 @@ import { submitTicket } from '../../src/services/tickets/open.js';
 import { ticketThread } from '../../src/services/tickets/read.js';
 import { replyAsCustomer } from '../../src/services/tickets/reply.js';
 import type { Workflows } from '../../src/temporal/workflows.js';
-import { afterCursorDesc, decodeCursor, page } from '../pagination.js';
 import { customerOf } from '../plugins/auth.js';
 import { IdempotencyHeaders } from '../plugins/idempotency.js';
+import { ticketPage } from './page.js';
 import { Page, PageQuery, problems } from '../schemas.js';
 import { ByTicketNo, MessageBody, Subject, TicketCategory, TicketDetail, TicketPriority, TicketStatus, TicketView, toMessageView, toTicketView } from './views.js';
 
@@ -57,13 +57,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext;
     },
     async (request) => {
       const { accountId } = customerOf(request);
-      const limit = request.query.limit ?? 50;
-      const rows = await services.prisma.ticket.findMany({
-        where: { accountId, ...(request.query.status ? { status: request.query.status } : {}), ...afterCursorDesc(decodeCursor(request.query.cursor), 'createdAt') },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: limit + 1,
-      });
-      const result = page(rows, limit, (row) => ({ at: row.createdAt, id: row.id }));
+      const result = await ticketPage(services, { accountId, ...(request.query.status ? { status: request.query.status } : {}) }, request.query);
       return { items: result.items.map(toTicketView), nextCursor: result.nextCursor };
     },
   );

@@ -6,6 +6,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
   type ScheduleOptions,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
 import { DomainError } from '../domain/errors.js';
 import type { TicketState } from '../domain/tickets/machine.js';
@@ -43,6 +44,16 @@ export class Workflows {
     /** Told each workflow id started or woken (tests use it to clean up after themselves). */
     private readonly onStarted: (workflowId: string) => void = () => {},
   ) {}
+
+  /** Starts a workflow under its id; one already started under that id (a retried request) is left as it is. */
+  private async startOnce(workflowType: string, options: Omit<WorkflowStartOptions, 'taskQueue'>): Promise<void> {
+    try {
+      await this.client.workflow.start(workflowType, { ...options, taskQueue: this.taskQueue });
+    } catch (error) {
+      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
+    }
+    this.onStarted(options.workflowId);
+  }
 
   /** Creates the schedules the service runs on (kept if they exist: operators may have paused them). */
   async ensureSchedules(): Promise<void> {
@@ -91,23 +102,16 @@ export class Workflows {
 
   /** Starts `recharge/<id>`; starting it again (a retried request) is harmless. */
   async startRecharge(input: RechargeInput): Promise<void> {
-    const workflowId = workflowIds.recharge(input.rechargeId);
-    try {
-      await this.client.workflow.start('recharge', {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        typedSearchAttributes: [
-          { key: SearchAttributes.accountId, value: input.accountId },
-          { key: SearchAttributes.rechargeMethod, value: input.method },
-          { key: SearchAttributes.businessStatus, value: 'pending' },
-        ],
-        staticSummary: `${input.method.replace('_', ' ')} recharge ${input.rechargeId} of account ${input.accountId}`,
-      });
-    } catch (error) {
-      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
-    }
-    this.onStarted(workflowId);
+    await this.startOnce('recharge', {
+      workflowId: workflowIds.recharge(input.rechargeId),
+      args: [input],
+      typedSearchAttributes: [
+        { key: SearchAttributes.accountId, value: input.accountId },
+        { key: SearchAttributes.rechargeMethod, value: input.method },
+        { key: SearchAttributes.businessStatus, value: 'pending' },
+      ],
+      staticSummary: `${input.method.replace('_', ' ')} recharge ${input.rechargeId} of account ${input.accountId}`,
+    });
   }
 
   /** Waits up to `timeoutMs` for a recharge to finish; undefined if it is still running then. */
@@ -135,25 +139,18 @@ export class Workflows {
 
   /** Starts the lifetime of a newly issued card or voucher. */
   async startBalanceSourceLifetime(input: BalanceSourceLifetimeInput): Promise<void> {
-    const workflowId = lifetimeId(input);
-    try {
-      await this.client.workflow.start('balanceSourceLifetime', {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        typedSearchAttributes: [
-          ...(input.kind === 'prepaid_card'
-            ? [{ key: SearchAttributes.cardNo, value: input.reference }]
-            : [{ key: SearchAttributes.voucherCode, value: input.reference }]),
-          { key: SearchAttributes.businessStatus, value: 'issued' },
-          ...(input.expiresAt === null ? [] : [{ key: SearchAttributes.expiresAt, value: new Date(input.expiresAt) }]),
-        ],
-        staticSummary: `${input.kind === 'prepaid_card' ? 'Prepaid card' : 'Voucher'} ${input.reference}`,
-      });
-    } catch (error) {
-      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
-    }
-    this.onStarted(workflowId);
+    await this.startOnce('balanceSourceLifetime', {
+      workflowId: lifetimeId(input),
+      args: [input],
+      typedSearchAttributes: [
+        ...(input.kind === 'prepaid_card'
+          ? [{ key: SearchAttributes.cardNo, value: input.reference }]
+          : [{ key: SearchAttributes.voucherCode, value: input.reference }]),
+        { key: SearchAttributes.businessStatus, value: 'issued' },
+        ...(input.expiresAt === null ? [] : [{ key: SearchAttributes.expiresAt, value: new Date(input.expiresAt) }]),
+      ],
+      staticSummary: `${input.kind === 'prepaid_card' ? 'Prepaid card' : 'Voucher'} ${input.reference}`,
+    });
   }
 
   /**
@@ -189,24 +186,17 @@ export class Workflows {
 
   /** Starts `ticket/<no>`; starting it again (a retried request) is harmless. */
   async startTicket(input: TicketInput, about: { subject: string; category: string }): Promise<void> {
-    const workflowId = workflowIds.ticket(input.no);
-    try {
-      await this.client.workflow.start('ticket', {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        typedSearchAttributes: [
-          { key: SearchAttributes.ticketNo, value: input.no },
-          { key: SearchAttributes.accountId, value: input.accountId },
-          { key: SearchAttributes.ticketPriority, value: input.priority },
-          { key: SearchAttributes.businessStatus, value: 'new' },
-        ],
-        staticSummary: `Ticket ${input.no} (${input.priority}, ${about.category}) of account ${input.accountId}: ${about.subject}`,
-      });
-    } catch (error) {
-      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
-    }
-    this.onStarted(workflowId);
+    await this.startOnce('ticket', {
+      workflowId: workflowIds.ticket(input.no),
+      args: [input],
+      typedSearchAttributes: [
+        { key: SearchAttributes.ticketNo, value: input.no },
+        { key: SearchAttributes.accountId, value: input.accountId },
+        { key: SearchAttributes.ticketPriority, value: input.priority },
+        { key: SearchAttributes.businessStatus, value: 'new' },
+      ],
+      staticSummary: `Ticket ${input.no} (${input.priority}, ${about.category}) of account ${input.accountId}: ${about.subject}`,
+    });
   }
 
   /**

@@ -52,34 +52,26 @@ const people: PersonAction[] = [
 const label = (action: PersonAction) =>
   action.type === 'set_status' ? `set_status ${action.status}` : action.type === 'staff_reply' && action.waitForCustomer ? 'staff_reply (wait)' : action.type;
 
-/** from → action → the status it leads to, or the refusal's code. Every cell of the matrix, allowed or not. */
-const EXPECTED: Record<TicketStatus, Record<string, string>> = {
-  new: {
-    assign: 'open', staff_reply: 'open', 'staff_reply (wait)': 'awaiting_customer', internal_note: 'new', resolve: 'assignee-required',
-    'set_status new': 'transition-not-allowed', 'set_status open': 'transition-not-allowed', 'set_status awaiting_customer': 'transition-not-allowed',
-    'set_status resolved': 'assignee-required', 'set_status closed': 'closed',
-    customer_reply: 'new', customer_close: 'closed', customer_reopen: 'transition-not-allowed',
-  },
-  open: {
-    assign: 'open', staff_reply: 'open', 'staff_reply (wait)': 'awaiting_customer', internal_note: 'open', resolve: 'resolved',
-    'set_status new': 'transition-not-allowed', 'set_status open': 'transition-not-allowed', 'set_status awaiting_customer': 'awaiting_customer',
-    'set_status resolved': 'resolved', 'set_status closed': 'closed',
-    customer_reply: 'open', customer_close: 'closed', customer_reopen: 'transition-not-allowed',
-  },
-  awaiting_customer: {
-    assign: 'awaiting_customer', staff_reply: 'open', 'staff_reply (wait)': 'awaiting_customer', internal_note: 'awaiting_customer', resolve: 'resolved',
-    'set_status new': 'transition-not-allowed', 'set_status open': 'open', 'set_status awaiting_customer': 'transition-not-allowed',
-    'set_status resolved': 'resolved', 'set_status closed': 'closed',
-    customer_reply: 'open', customer_close: 'closed', customer_reopen: 'transition-not-allowed',
-  },
-  resolved: {
-    assign: 'resolved', staff_reply: 'open', 'staff_reply (wait)': 'awaiting_customer', internal_note: 'resolved', resolve: 'transition-not-allowed',
-    'set_status new': 'transition-not-allowed', 'set_status open': 'open', 'set_status awaiting_customer': 'awaiting_customer',
-    'set_status resolved': 'transition-not-allowed', 'set_status closed': 'closed',
-    customer_reply: 'open', customer_close: 'closed', customer_reopen: 'open',
-  },
-  closed: Object.fromEntries(people.map((action) => [label(action), 'ticket-closed'])),
+/**
+ * from → each action of `people`, in order → the status it leads to, or the refusal's code. Every cell of the
+ * matrix, allowed or not. Abbreviations keep a row on one line: `−` transition-not-allowed, `A!` assignee-required.
+ */
+const MATRIX: Record<TicketStatus, string> = {
+  //                 assign             reply  reply+wait         note               resolve   →new →open →awaiting          →resolved →closed customer: reply close  reopen
+  new:               'open              open   awaiting_customer  new                A!        −    −     −                  A!        closed  new    closed −',
+  open:              'open              open   awaiting_customer  open               resolved  −    −     awaiting_customer  resolved  closed  open   closed −',
+  awaiting_customer: 'awaiting_customer open   awaiting_customer  awaiting_customer  resolved  −    open  −                  resolved  closed  open   closed −',
+  resolved:          'resolved          open   awaiting_customer  resolved           −         −    open  awaiting_customer  −         closed  open   closed open',
+  closed:            'ticket-closed ticket-closed ticket-closed ticket-closed ticket-closed ticket-closed ticket-closed ticket-closed ticket-closed ticket-closed ticket-closed ticket-closed ticket-closed',
 };
+const ABBREVIATIONS: Record<string, string> = { '−': 'transition-not-allowed', 'A!': 'assignee-required' };
+const EXPECTED = Object.fromEntries(
+  TICKET_STATUSES.map((from) => {
+    const cells = MATRIX[from].trim().split(/\s+/).map((cell) => ABBREVIATIONS[cell] ?? cell);
+    if (cells.length !== people.length) throw new Error(`row ${from} has ${cells.length} cells for ${people.length} actions`);
+    return [from, Object.fromEntries(people.map((action, index) => [label(action), cells[index]!]))];
+  }),
+) as Record<TicketStatus, Record<string, string>>;
 
 describe('the ticket status machine', () => {
   for (const from of TICKET_STATUSES) {
