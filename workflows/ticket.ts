@@ -77,6 +77,7 @@ export async function ticket(input: TicketInput): Promise<TicketStatus> {
         state: decision.state,
         effects: decision.effects,
         message: request?.message ? { id: request.requestId, internal: action.type === 'internal_note', ...request.message } : null,
+        staff: 'by' in action ? { userId: action.by, action: action.type } : null,
       });
       state = decision.state;
       outgoing.push(...emails);

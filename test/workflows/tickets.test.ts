@@ -111,6 +111,13 @@ describe('the status machine through the API', () => {
       'support: Which invoice?',
       'customer: INV-42',
     ]);
+    const audited = await t.db.prisma.auditEvent.findMany({ where: { targetType: 'ticket', targetId: no }, orderBy: { id: 'asc' } });
+    expect(audited.map((event) => `${event.action} by ${event.actorId === support.userId ? 'support' : event.actorId}`)).toEqual([
+      'ticket.assign by support',
+      'ticket.staff_reply by support',
+      'ticket.resolve by support',
+      'ticket.set_status by support',
+    ]);
     await recordHistory(t.temporal.client.workflow.getHandle(`ticket/${no}`), 'ticket-lifecycle');
   });
 

@@ -1,6 +1,7 @@
 import { inTransaction } from '../../db/transaction.js';
 import type { TicketEffect, TicketState } from '../../domain/tickets/machine.js';
 import type { ServiceContext } from '../context.js';
+import { audit } from '../identity/audit.js';
 import { queueEmail } from '../notifications/outbox.js';
 import { ticketEmails } from './emails.js';
 
@@ -12,13 +13,16 @@ export interface TicketChange {
   state: TicketState;
   effects: TicketEffect[];
   message: { id: string; authorKind: 'customer' | 'staff'; authorId: string; body: string; internal: boolean } | null;
+  /** The staff member whose action this is (audited), or null for customers' actions and the clocks. */
+  staff?: { userId: string; action: string } | null;
 }
 
 const at = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /**
  * Writes one change the ticket's workflow accepted, all or nothing: the message it carries, the ticket's new
- * state (only forward: a row already at this version is left alone) and the emails it causes. Idempotent, so
+ * state (only forward: a row already at this version is left alone), the audit record of a staff action and the
+ * emails it causes. Idempotent, so
  * a retried activity changes nothing twice. Returns the business keys of the emails, for delivery.
  */
 export async function applyTicketChange(ctx: ServiceContext, change: TicketChange, escalationEmails: readonly string[]): Promise<string[]> {
@@ -34,7 +38,7 @@ export async function applyTicketChange(ctx: ServiceContext, change: TicketChang
       });
     }
     const { state } = change;
-    await tx.ticket.updateMany({
+    const moved = await tx.ticket.updateMany({
       where: { id: change.ticketId, stateVersion: { lt: state.version } },
       data: {
         status: state.status,
@@ -48,6 +52,16 @@ export async function applyTicketChange(ctx: ServiceContext, change: TicketChang
         ...(change.message && !change.message.internal ? { lastMessageAt: new Date(change.at) } : {}),
       },
     });
+    // Audited once: a retried activity finds the row already at this version and moves nothing.
+    if (change.staff && moved.count === 1) {
+      await audit(tx, {
+        actorId: change.staff.userId,
+        action: `ticket.${change.staff.action}`,
+        targetType: 'ticket',
+        targetId: change.no,
+        details: { status: state.status, assigneeId: state.assigneeId },
+      });
+    }
     const needsLeads = change.effects.some((effect) => effect.kind === 'escalation_to_leads');
     const leads =
       needsLeads && escalationEmails.length === 0
