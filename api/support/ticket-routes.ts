@@ -5,6 +5,7 @@ import { actOnTicket, ticketFor } from '../../src/services/tickets/act.js';
 import { ticketThread } from '../../src/services/tickets/read.js';
 import type { Workflows } from '../../src/temporal/workflows.js';
 import { personOf } from '../plugins/auth.js';
+import { IdempotencyHeaders } from '../plugins/idempotency.js';
 import { Page, PageQuery, problems, Uuid } from '../schemas.js';
 import {
   ByTicketNo,
@@ -106,13 +107,15 @@ export const supportTicketRoutes: FastifyPluginAsyncTypebox<{ services: ServiceC
   app.post(
     '/v1/support/tickets/:no/messages',
     {
-      config: { access: SUPPORT },
+      // A retried reply (same key and body) is answered again, never stored or emailed twice.
+      config: { access: SUPPORT, idempotency: 'required' },
       schema: {
         tags: ['support'],
         summary: 'Reply to the customer, or add an internal note',
         description:
           'A public reply (emailed to the customer) opens the ticket, or with `waitForCustomer` sets it awaiting the customer; the first ' +
           'one stops the first-response SLA and assigns you if nobody was. An `internal` note is never shown to the customer.',
+        headers: IdempotencyHeaders,
         params: ByTicketNo,
         body: Type.Object(
           { body: MessageBody, internal: Type.Optional(Type.Boolean({ default: false })), waitForCustomer: Type.Optional(Type.Boolean({ default: false })) },

@@ -83,13 +83,15 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext;
   app.post(
     '/v1/tickets/:no/messages',
     {
-      config: { access: CUSTOMER },
+      // A retried reply (same key and body) is answered again, never stored twice.
+      config: { access: CUSTOMER, idempotency: 'required' },
       schema: {
         tags: ['tickets'],
         summary: 'Reply on a ticket',
         description:
           'A reply to a ticket awaiting your answer or resolved reopens it (200). A closed ticket is final: the reply opens a new ' +
           'ticket that follows it up (201, with `followsUpNo`).',
+        headers: IdempotencyHeaders,
         params: ByTicketNo,
         body: Type.Object({ body: MessageBody }, { additionalProperties: false }),
         response: { 200: TicketView, 201: TicketView, ...problems(400, 401, 403, 404, 409, 503) },

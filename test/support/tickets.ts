@@ -7,6 +7,8 @@ import { bearer, type TestApp } from './app.js';
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
+const keyFor = (action: string): Record<string, string> => (action === 'messages' ? { 'idempotency-key': randomUUID() } : {});
+
 export function ticketApi(t: TestApp) {
   const call = async (token: string, method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = {}) =>
     t.app.inject({ method, url, headers: { ...bearer(token), ...headers }, ...(payload === undefined ? {} : { payload }) });
@@ -23,10 +25,11 @@ export function ticketApi(t: TestApp) {
       expect(response.statusCode, response.body).toBe(201);
       return response.json() as { no: string; status: string; followsUpNo: string | null };
     },
-    /** A support action: `assign`, `messages`, `resolve`, `status`. */
-    staff: (token: string, no: string, action: string, payload?: object) => call(token, 'POST', `/v1/support/tickets/${no}/${action}`, payload ?? (action === 'resolve' ? undefined : {})),
-    /** A customer action: `messages`, `close`, `reopen`. */
-    customer: (token: string, no: string, action: string, payload?: object) => call(token, 'POST', `/v1/tickets/${no}/${action}`, payload),
+    /** A support action: `assign`, `messages` (with a fresh Idempotency-Key), `resolve`, `status`. */
+    staff: (token: string, no: string, action: string, payload?: object) =>
+      call(token, 'POST', `/v1/support/tickets/${no}/${action}`, payload ?? (action === 'resolve' ? undefined : {}), keyFor(action)),
+    /** A customer action: `messages` (with a fresh Idempotency-Key), `close`, `reopen`. */
+    customer: (token: string, no: string, action: string, payload?: object) => call(token, 'POST', `/v1/tickets/${no}/${action}`, payload, keyFor(action)),
     row: (no: string) => t.db.prisma.ticket.findUniqueOrThrow({ where: { no } }),
     emails: (prefix: string) => t.db.prisma.outboxMessage.findMany({ where: { businessKey: { startsWith: prefix } }, orderBy: { id: 'asc' } }),
   };

@@ -188,6 +188,24 @@ describe('the status machine through the API', () => {
   });
 });
 
+describe('a retried reply', () => {
+  it('is stored and emailed once under its Idempotency-Key; the same key with another body is 409', async () => {
+    const c = await t.customer();
+    const { no } = await api.open(c.token);
+    const headers = { 'idempotency-key': `reply-${no}` };
+    const url = `/v1/support/tickets/${no}/messages`;
+    const first = await api.call(support.token, 'POST', url, { body: 'We refunded it.' }, headers);
+    const again = await api.call(support.token, 'POST', url, { body: 'We refunded it.' }, headers);
+    expect([first.statusCode, again.statusCode]).toEqual([200, 200]);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await api.call(support.token, 'POST', url, { body: 'Something else.' }, headers)).statusCode).toBe(409);
+    expect((await api.call(support.token, 'POST', url, { body: 'No key.' })).statusCode).toBe(400);
+    const row = await api.row(no);
+    expect(await t.db.prisma.ticketMessage.count({ where: { ticketId: row.id, authorKind: 'staff' } })).toBe(1);
+    expect(await api.emails(`ticket-reply/${no}/`)).toHaveLength(1);
+  });
+});
+
 describe('who sees what', () => {
   it('shows a customer only their own tickets, never support’s internal notes', async () => {
     const owner = await t.customer();
