@@ -51,13 +51,21 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext;
       schema: {
         tags: ['tickets'],
         summary: 'Tickets of the account, newest first',
-        querystring: Type.Object({ ...PageQuery, status: Type.Optional(TicketStatus) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { ...PageQuery, status: Type.Optional(TicketStatus), priority: Type.Optional(TicketPriority), category: Type.Optional(TicketCategory) },
+          { additionalProperties: false },
+        ),
         response: { 200: Page(TicketView), ...problems(400, 401, 403) },
       },
     },
     async (request) => {
       const { accountId } = customerOf(request);
-      const result = await ticketPage(services, { accountId, ...(request.query.status ? { status: request.query.status } : {}) }, request.query);
+      const { status, priority, category } = request.query;
+      const result = await ticketPage(
+        services,
+        { accountId, ...(status ? { status } : {}), ...(priority ? { priority } : {}), ...(category ? { category } : {}) },
+        request.query,
+      );
       return { items: result.items.map(toTicketView), nextCursor: result.nextCursor };
     },
   );

@@ -218,6 +218,10 @@ describe('who sees what', () => {
     expect((await api.customer(other.token, no, 'messages', { body: 'hi' })).statusCode).toBe(404);
     expect((await api.customer(other.token, no, 'close')).statusCode).toBe(404);
     expect((await api.call(other.token, 'GET', '/v1/tickets')).json().items).toEqual([]);
+    const mine = async (query: string) => ((await api.call(owner.token, 'GET', `/v1/tickets?${query}`)).json().items as { no: string }[]).map((i) => i.no);
+    expect(await mine('status=open&category=billing&priority=normal')).toEqual([no]);
+    expect(await mine('status=new')).toEqual([]);
+    expect(await mine('priority=urgent')).toEqual([]);
 
     const seen = (await api.call(owner.token, 'GET', `/v1/tickets/${no}`)).json();
     expect(JSON.stringify(seen)).not.toContain('confused');
