@@ -9,6 +9,7 @@ import { balanceSourceActivities } from './balance-sources.js';
 import { notificationActivities } from './notifications.js';
 import { paymentActivities } from './payments.js';
 import { rechargeActivities } from './recharges.js';
+import { ticketActivities } from './tickets.js';
 import { usageActivities } from './usage.js';
 
 /**
@@ -23,6 +24,8 @@ export interface ActivityDependencies {
   mailer: Mailer;
   /** Where cash recharges open their payment orders. */
   paymentGateways: PaymentGateways;
+  /** Who hears of a ticket's breached first-response SLA (TICKET_ESCALATION_EMAILS); empty or unset: every admin. */
+  ticketEscalationEmails?: readonly string[];
   /** Where cloud-settled usage is metered: one marketplace per provider. */
   marketplaces: Marketplaces;
 }
@@ -34,6 +37,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...balanceSourceActivities(dependencies.services),
     ...rechargeActivities(dependencies.services, dependencies.workflows),
     ...paymentActivities(dependencies.services, dependencies.paymentGateways),
+    ...ticketActivities(dependencies.services, dependencies.ticketEscalationEmails ?? []),
     ...marketplaceActivities(dependencies.services, dependencies.marketplaces),
   };
 }

@@ -26,6 +26,9 @@ import { workspaceRoutes } from './workspaces/routes.js';
 import { paymentWebhookRoutes } from './payments/webhook-routes.js';
 import type { PaymentGateways } from '../src/payments/gateways.js';
 import { rechargeRoutes } from './recharges/routes.js';
+import { supportTicketRoutes } from './support/ticket-routes.js';
+import { ticketRoutes } from './tickets/routes.js';
+import type { TicketClockSettings } from '../src/domain/tickets/clocks.js';
 
 /** The application instance every route plugin is registered on. */
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -38,6 +41,8 @@ export interface AppDependencies {
   payments: PaymentGateways;
   /** Cash recharge limits, decimal amounts in each account's currency. */
   cashLimits: { min: string; max: string };
+  /** The clocks new tickets get (TICKET_* settings). */
+  ticketClocks: TicketClockSettings;
   readiness: ReadinessChecks;
   version: string;
   bodyLimitBytes: number;
@@ -92,6 +97,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(marketplaceReportRoutes, { services: deps.services });
   await app.register(salesRoutes, { services: deps.services, workflows: deps.workflows });
   await app.register(adminRoutes, { services: deps.services });
+  await app.register(ticketRoutes, { services: deps.services, workflows: deps.workflows, ticketClocks: deps.ticketClocks });
+  await app.register(supportTicketRoutes, { services: deps.services, workflows: deps.workflows });
 
   return app;
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_TICKET_CLOCKS, type TicketClockSettings } from './domain/tickets/clocks.js';
+import { TICKET_PRIORITIES, type TicketPriority } from './domain/tickets/ticket.js';
 import type { CloudProvider } from './domain/identity/cloud-account-id.js';
 
 /**
@@ -50,6 +52,11 @@ export interface Config {
     /** Where gateways reach this API: the base of the notify URLs given with each order. */
     publicApiUrl: string;
   };
+  tickets: {
+    clocks: TicketClockSettings;
+    /** Support leads who hear of a breached first-response SLA; empty means every admin. */
+    escalationEmails: string[];
+  };
   marketplaces: {
     /** Base URL of each provider's marketplace API; unset ones are served by the sandbox `npm start` runs. */
     urls: Record<CloudProvider, string | undefined>;
@@ -99,6 +106,11 @@ export const ENVIRONMENT_VARIABLES = {
   SHUTDOWN_TIMEOUT_MS: 'how long a graceful shutdown may take before the process exits anyway (default 15000)',
   SMTP_URL: 'SMTP server for outgoing email, e.g. smtp://user:pass@host:587 or smtps://host:465; unset: .eml files in DATA_DIR/mail',
   MAIL_FROM: 'From of outgoing email (default "Billing Center <billing@localhost>")',
+  TICKET_FIRST_RESPONSE_HOURS: 'first-response SLA of tickets per priority, in hours (default "urgent=1,high=4,normal=8,low=24"; name only the ones to change)',
+  TICKET_REMINDER_DAYS: 'reminders to a customer a ticket is waiting for, days into the wait (default "2,4")',
+  TICKET_AUTO_RESOLVE_DAYS: 'days a ticket waits for its customer before it is resolved for them (default 7)',
+  TICKET_AUTO_CLOSE_DAYS: 'days a resolved ticket stays reopenable before it is closed for good (default 4)',
+  TICKET_ESCALATION_EMAILS: 'comma-separated addresses of the support leads told of a breached first-response SLA (default: every admin)',
 } as const;
 
 export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
@@ -198,6 +210,47 @@ function payments(env: Env, host: string, apiPort: number): Config['payments'] {
   };
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+function positiveNumber(name: EnvironmentVariable, raw: string): number {
+  const value = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must hold positive numbers, got "${raw}"`);
+  return value;
+}
+
+function ticketClocks(env: Env): TicketClockSettings {
+  const firstResponseMs = { ...DEFAULT_TICKET_CLOCKS.firstResponseMs };
+  for (const part of (optional(env, 'TICKET_FIRST_RESPONSE_HOURS') ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const [priority, hours, ...rest] = part.split('=').map((p) => p.trim());
+    if (!TICKET_PRIORITIES.includes(priority as TicketPriority) || hours === undefined || rest.length > 0) {
+      throw new ConfigError(`TICKET_FIRST_RESPONSE_HOURS must look like "urgent=1,high=4,normal=8,low=24", got "${part}"`);
+    }
+    firstResponseMs[priority as TicketPriority] = Math.round(positiveNumber('TICKET_FIRST_RESPONSE_HOURS', hours) * HOUR_MS);
+  }
+  const days = (name: EnvironmentVariable, fallback: number) => {
+    const raw = optional(env, name);
+    return raw === undefined ? fallback : Math.round(positiveNumber(name, raw) * DAY_MS);
+  };
+  const reminders = optional(env, 'TICKET_REMINDER_DAYS');
+  const reminderAfterMs =
+    reminders === undefined
+      ? DEFAULT_TICKET_CLOCKS.reminderAfterMs
+      : reminders.split(',').map((part) => Math.round(positiveNumber('TICKET_REMINDER_DAYS', part) * DAY_MS));
+  const autoResolveAfterMs = days('TICKET_AUTO_RESOLVE_DAYS', DEFAULT_TICKET_CLOCKS.autoResolveAfterMs);
+  if (reminderAfterMs.some((after, i) => after >= autoResolveAfterMs || (i > 0 && after <= reminderAfterMs[i - 1]!))) {
+    throw new ConfigError('TICKET_REMINDER_DAYS must be ascending and each before TICKET_AUTO_RESOLVE_DAYS');
+  }
+  return { firstResponseMs, reminderAfterMs, autoResolveAfterMs, autoCloseAfterMs: days('TICKET_AUTO_CLOSE_DAYS', DEFAULT_TICKET_CLOCKS.autoCloseAfterMs) };
+}
+
+function emailList(env: Env, name: EnvironmentVariable): string[] {
+  const addresses = (optional(env, name) ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const bad = addresses.find((a) => !/^[^<>@\s,]+@[^<>@\s,]+$/.test(a));
+  if (bad !== undefined) throw new ConfigError(`${name} must be comma-separated email addresses, got "${bad}"`);
+  return addresses;
+}
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -234,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
     mail: { smtpUrl: smtpUrl(env), from: mailFrom(env) },
     recharge: { cashMin: decimal(env, 'RECHARGE_CASH_MIN', '1.00'), cashMax: decimal(env, 'RECHARGE_CASH_MAX', '1000000.00') },
     payments: payments(env, host, apiPort),
+    tickets: { clocks: ticketClocks(env), escalationEmails: emailList(env, 'TICKET_ESCALATION_EMAILS') },
     marketplaces: {
       urls: { aws: httpUrl(env, 'MARKETPLACE_AWS_URL'), aliyun: httpUrl(env, 'MARKETPLACE_ALIYUN_URL'), huawei: httpUrl(env, 'MARKETPLACE_HUAWEI_URL') },
       sandboxPort: port(env, 'SANDBOX_MARKETPLACE_PORT', 3200),

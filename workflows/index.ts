@@ -7,4 +7,5 @@ export { usageChargingSweep } from './usage-charging-sweep.js';
 export { outboxDelivery } from './outbox-delivery.js';
 export { balanceSourceLifetime } from './balance-source-lifetime.js';
 export { recharge } from './recharge.js';
+export { ticket } from './ticket.js';
 export { marketplaceMetering } from './marketplace-metering.js';

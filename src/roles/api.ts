@@ -35,6 +35,7 @@ export async function startApi(options: {
     workflows,
     payments: options.payments,
     cashLimits: { min: config.recharge.cashMin, max: config.recharge.cashMax },
+    ticketClocks: config.tickets.clocks,
     version,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ...(options.workerMetricsUrl ? { workerMetricsUrl: options.workerMetricsUrl } : {}),

@@ -173,6 +173,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
         mailer,
         paymentGateways: payments,
         marketplaces: createMarketplaces(marketplaceUrls),
+        ticketEscalationEmails: config.tickets.escalationEmails,
       },
     });
     started.push({ name: 'worker', stop: worker.shutdown });

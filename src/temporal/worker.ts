@@ -20,6 +20,8 @@ export async function startWorker(options: {
   taskQueue: string;
   dependencies: ActivityDependencies;
   workflowsPath?: string;
+  /** 0 turns off the workflow cache and with it sticky task queues (tests that swap workers use it). */
+  maxCachedWorkflows?: number;
 }): Promise<WorkerHandle> {
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await Worker.create({
@@ -30,6 +32,7 @@ export async function startWorker(options: {
     activities: createActivities(options.dependencies),
     // In-flight activities get this long to finish before they are cancelled on shutdown.
     shutdownGraceTime: '10s',
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
   const running = worker.run().finally(() => connection.close());
   return {

@@ -1,4 +1,15 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type ScheduleOptions,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import { DomainError } from '../domain/errors.js';
+import type { TicketState } from '../domain/tickets/machine.js';
 import {
   sourceBound,
   sourceExtended,
@@ -7,6 +18,7 @@ import {
 } from '../../workflows/balance-source-contract.js';
 import { cancelRecharge, paymentNotified, type PaymentEvent, type RechargeInput, type RechargeStatus } from '../../workflows/recharge-contract.js';
 import { SearchAttributes } from '../../workflows/search-attributes.js';
+import { actOnTicket, type TicketInput, type TicketRequest } from '../../workflows/ticket-contract.js';
 import { usageArrived, type usageCharging } from '../../workflows/usage-charging.js';
 import {
   marketplaceUsageArrived,
@@ -21,6 +33,7 @@ export const workflowIds = {
   recharge: (rechargeId: string) => `recharge/${rechargeId}`,
   prepaidCard: (cardNo: string) => `prepaid-card/${cardNo}`,
   voucher: (code: string) => `voucher/${code}`,
+  ticket: (no: string) => `ticket/${no}`,
   marketplaceMetering: (cloudAccountId: string) => `marketplace-metering/${cloudAccountId}`,
 };
 
@@ -38,6 +51,16 @@ export class Workflows {
     /** Told each workflow id started or woken (tests use it to clean up after themselves). */
     private readonly onStarted: (workflowId: string) => void = () => {},
   ) {}
+
+  /** Starts a workflow under its id; one already started under that id (a retried request) is left as it is. */
+  private async startOnce(workflowType: string, options: Omit<WorkflowStartOptions, 'taskQueue'>): Promise<void> {
+    try {
+      await this.client.workflow.start(workflowType, { ...options, taskQueue: this.taskQueue });
+    } catch (error) {
+      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
+    }
+    this.onStarted(options.workflowId);
+  }
 
   /** Creates the schedules the service runs on (kept if they exist: operators may have paused them). */
   async ensureSchedules(): Promise<void> {
@@ -116,23 +139,16 @@ export class Workflows {
 
   /** Starts `recharge/<id>`; starting it again (a retried request) is harmless. */
   async startRecharge(input: RechargeInput): Promise<void> {
-    const workflowId = workflowIds.recharge(input.rechargeId);
-    try {
-      await this.client.workflow.start('recharge', {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        typedSearchAttributes: [
-          { key: SearchAttributes.accountId, value: input.accountId },
-          { key: SearchAttributes.rechargeMethod, value: input.method },
-          { key: SearchAttributes.businessStatus, value: 'pending' },
-        ],
-        staticSummary: `${input.method.replace('_', ' ')} recharge ${input.rechargeId} of account ${input.accountId}`,
-      });
-    } catch (error) {
-      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
-    }
-    this.onStarted(workflowId);
+    await this.startOnce('recharge', {
+      workflowId: workflowIds.recharge(input.rechargeId),
+      args: [input],
+      typedSearchAttributes: [
+        { key: SearchAttributes.accountId, value: input.accountId },
+        { key: SearchAttributes.rechargeMethod, value: input.method },
+        { key: SearchAttributes.businessStatus, value: 'pending' },
+      ],
+      staticSummary: `${input.method.replace('_', ' ')} recharge ${input.rechargeId} of account ${input.accountId}`,
+    });
   }
 
   /** Waits up to `timeoutMs` for a recharge to finish; undefined if it is still running then. */
@@ -160,25 +176,18 @@ export class Workflows {
 
   /** Starts the lifetime of a newly issued card or voucher. */
   async startBalanceSourceLifetime(input: BalanceSourceLifetimeInput): Promise<void> {
-    const workflowId = lifetimeId(input);
-    try {
-      await this.client.workflow.start('balanceSourceLifetime', {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        typedSearchAttributes: [
-          ...(input.kind === 'prepaid_card'
-            ? [{ key: SearchAttributes.cardNo, value: input.reference }]
-            : [{ key: SearchAttributes.voucherCode, value: input.reference }]),
-          { key: SearchAttributes.businessStatus, value: 'issued' },
-          ...(input.expiresAt === null ? [] : [{ key: SearchAttributes.expiresAt, value: new Date(input.expiresAt) }]),
-        ],
-        staticSummary: `${input.kind === 'prepaid_card' ? 'Prepaid card' : 'Voucher'} ${input.reference}`,
-      });
-    } catch (error) {
-      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
-    }
-    this.onStarted(workflowId);
+    await this.startOnce('balanceSourceLifetime', {
+      workflowId: lifetimeId(input),
+      args: [input],
+      typedSearchAttributes: [
+        ...(input.kind === 'prepaid_card'
+          ? [{ key: SearchAttributes.cardNo, value: input.reference }]
+          : [{ key: SearchAttributes.voucherCode, value: input.reference }]),
+        { key: SearchAttributes.businessStatus, value: 'issued' },
+        ...(input.expiresAt === null ? [] : [{ key: SearchAttributes.expiresAt, value: new Date(input.expiresAt) }]),
+      ],
+      staticSummary: `${input.kind === 'prepaid_card' ? 'Prepaid card' : 'Voucher'} ${input.reference}`,
+    });
   }
 
   /**
@@ -210,5 +219,41 @@ export class Workflows {
 
   async balanceSourceRevoked(kind: 'prepaid_card' | 'voucher', reference: string): Promise<void> {
     await this.client.workflow.getHandle(lifetimeId({ kind, reference })).signal(sourceRevoked);
+  }
+
+  /** Starts `ticket/<no>`; starting it again (a retried request) is harmless. */
+  async startTicket(input: TicketInput, about: { subject: string; category: string }): Promise<void> {
+    await this.startOnce('ticket', {
+      workflowId: workflowIds.ticket(input.no),
+      args: [input],
+      typedSearchAttributes: [
+        { key: SearchAttributes.ticketNo, value: input.no },
+        { key: SearchAttributes.accountId, value: input.accountId },
+        { key: SearchAttributes.ticketPriority, value: input.priority },
+        { key: SearchAttributes.businessStatus, value: 'new' },
+      ],
+      staticSummary: `Ticket ${input.no} (${input.priority}, ${about.category}) of account ${input.accountId}: ${about.subject}`,
+    });
+  }
+
+  /**
+   * Asks `ticket/<no>` to apply a person's action and answers its new state. A transition the status machine
+   * refuses, or any action on a closed ticket (its workflow has ended), is a `conflict` naming why.
+   */
+  async actOnTicket(no: string, request: TicketRequest): Promise<TicketState> {
+    try {
+      return await this.client.workflow
+        .getHandle(workflowIds.ticket(no))
+        .executeUpdate(actOnTicket, { args: [request], updateId: request.requestId });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        const refusal = error.cause instanceof ApplicationFailure ? error.cause : undefined;
+        throw new DomainError('conflict', refusal?.type ?? 'transition-not-allowed', refusal?.message ?? 'The ticket refused this change.');
+      }
+      if (error instanceof WorkflowNotFoundError) {
+        throw new DomainError('conflict', 'ticket-closed', 'The ticket is closed; a closed ticket is final.');
+      }
+      throw error;
+    }
   }
 }

@@ -12,6 +12,7 @@ import { createFileMailer, type Mailer } from '../../src/services/notifications/
 import { createApiKey } from '../../src/services/identity/api-keys.js';
 import { hashPassword } from '../../src/services/identity/passwords.js';
 import type { StaffRole } from '../../src/domain/identity/roles.js';
+import { DEFAULT_TICKET_CLOCKS, type TicketClockSettings } from '../../src/domain/tickets/clocks.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { Workflows } from '../../src/temporal/workflows.js';
 import { startWorker, type WorkerHandle } from '../../src/temporal/worker.js';
@@ -40,7 +41,7 @@ export interface TestApp {
    * Starts the real worker (every workflow and activity) on this app's database and task queue. Email goes to
    * the `mailer` given to createTestApp, by default into .eml files in a temporary folder (`mailDir`).
    */
-  startWorker(): Promise<WorkerHandle>;
+  startWorker(options?: { maxCachedWorkflows?: number }): Promise<WorkerHandle>;
   /** The folder of the default file mailer; created by the first startWorker() without a mailer of the test's. */
   mailDir: string | undefined;
   /** Registers a customer through the API; returns its token and account id. */
@@ -60,7 +61,16 @@ export const TEST_PAYMENT_WEBHOOK_SECRET = 'test-payment-webhook-secret-01234567
 
 /** The real application on a fresh database of its own, with a clock the test controls. */
 export async function createTestApp(
-  options: { readiness?: ReadinessChecks; mailer?: Mailer; payments?: PaymentGateways; marketplaces?: Marketplaces } = {},
+  options: {
+    readiness?: ReadinessChecks;
+    mailer?: Mailer;
+    payments?: PaymentGateways;
+    marketplaces?: Marketplaces;
+    /** The clocks of new tickets (default: the service's defaults). */
+    ticketClocks?: TicketClockSettings;
+    /** Where the worker sends ticket escalations (default: every admin). */
+    ticketEscalationEmails?: string[];
+  } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   let offset = 0;
@@ -81,6 +91,7 @@ export async function createTestApp(
     workflows,
     payments,
     cashLimits: { min: '1.00', max: '1000000.00' },
+    ticketClocks: options.ticketClocks ?? DEFAULT_TICKET_CLOCKS,
     version: '0.0.0-test',
     bodyLimitBytes: 1024 * 1024,
     readiness: options.readiness ?? { database: () => db.ping(), temporal: ok, worker: ok },
@@ -99,7 +110,7 @@ export async function createTestApp(
     temporal,
     payments,
     mailDir: undefined,
-    async startWorker() {
+    async startWorker(workerOptions = {}) {
       if (!mailer) {
         testApp.mailDir = await mkdtemp(path.join(os.tmpdir(), 'billing-center-mail-'));
         mailer = createFileMailer({ dir: testApp.mailDir });
@@ -108,12 +119,14 @@ export async function createTestApp(
         address: temporal.address,
         namespace: 'default',
         taskQueue: temporal.taskQueue,
+        ...workerOptions,
         dependencies: {
           log: createLogger({ env: 'test', logLevel: 'silent' }),
           services,
           workflows,
           mailer,
           paymentGateways: payments,
+          ticketEscalationEmails: options.ticketEscalationEmails ?? [],
           // No marketplace URL unless a test starts a sandbox marketplace and passes its own.
           marketplaces: options.marketplaces ?? createMarketplaces({ aws: undefined, aliyun: undefined, huawei: undefined }),
         },

@@ -53,3 +53,41 @@ describe('configuration', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('ticket clocks', () => {
+  it('default to the usual support SLAs and waits, and take changes per priority in hours and waits in days', () => {
+    const HOUR = 3_600_000;
+    expect(loadConfig({}).tickets).toEqual({
+      clocks: {
+        firstResponseMs: { urgent: HOUR, high: 4 * HOUR, normal: 8 * HOUR, low: 24 * HOUR },
+        reminderAfterMs: [48 * HOUR, 96 * HOUR],
+        autoResolveAfterMs: 168 * HOUR,
+        autoCloseAfterMs: 96 * HOUR,
+      },
+      escalationEmails: [],
+    });
+    const config = loadConfig({
+      TICKET_FIRST_RESPONSE_HOURS: 'urgent=0.5, low=48',
+      TICKET_REMINDER_DAYS: '1',
+      TICKET_AUTO_RESOLVE_DAYS: '3',
+      TICKET_AUTO_CLOSE_DAYS: '2',
+      TICKET_ESCALATION_EMAILS: 'lead@example.com, second@example.com',
+    });
+    expect(config.tickets.clocks).toEqual({
+      firstResponseMs: { urgent: HOUR / 2, high: 4 * HOUR, normal: 8 * HOUR, low: 48 * HOUR },
+      reminderAfterMs: [24 * HOUR],
+      autoResolveAfterMs: 72 * HOUR,
+      autoCloseAfterMs: 48 * HOUR,
+    });
+    expect(config.tickets.escalationEmails).toEqual(['lead@example.com', 'second@example.com']);
+  });
+
+  it('refuses clocks that make no sense, naming the variable', () => {
+    expect(() => loadConfig({ TICKET_FIRST_RESPONSE_HOURS: 'critical=1' })).toThrow(/TICKET_FIRST_RESPONSE_HOURS/);
+    expect(() => loadConfig({ TICKET_FIRST_RESPONSE_HOURS: 'urgent=0' })).toThrow(/TICKET_FIRST_RESPONSE_HOURS/);
+    expect(() => loadConfig({ TICKET_REMINDER_DAYS: '4,2' })).toThrow(/TICKET_REMINDER_DAYS/);
+    expect(() => loadConfig({ TICKET_REMINDER_DAYS: '2,8' })).toThrow(/before TICKET_AUTO_RESOLVE_DAYS/);
+    expect(() => loadConfig({ TICKET_AUTO_CLOSE_DAYS: 'soon' })).toThrow(/TICKET_AUTO_CLOSE_DAYS/);
+    expect(() => loadConfig({ TICKET_ESCALATION_EMAILS: 'lead' })).toThrow(/TICKET_ESCALATION_EMAILS/);
+  });
+});

@@ -26,6 +26,9 @@ describe('replaying recorded histories', async () => {
         'recharge-voucher-local-steps.history.pb',
         'marketplace-metering.history.pb',
         'marketplace-metering-cutover.history.pb',
+        'ticket-lifecycle.history.pb',
+        'ticket-clocks.history.pb',
+        'ticket-sla-breach.history.pb',
       ]),
     );
   });
