@@ -1,14 +1,20 @@
 import type { ServiceContext } from '../src/services/context.js';
-import { expireBoundSource, expireUnusedSource, queueExpiryWarning, type SourceKind } from '../src/services/recharges/balance-source-lifetime.js';
+import { microBatch } from '../src/services/micro-batch.js';
+import { expireBoundSources, expireUnusedSource, queueExpiryWarning, type BoundSource, type SourceKind } from '../src/services/recharges/balance-source-lifetime.js';
+
+/** Clearings that arrive within this long of each other (up to this many) share one transaction. */
+const EXPIRY_BATCH = { windowMs: 10, maxItems: 200 };
 
 export function balanceSourceActivities(services: ServiceContext) {
+  // Cards sold in one batch tend to expire in the same minute, and their lifetimes all clear at once.
+  const expireBoundSource = microBatch((inputs: BoundSource[]) => expireBoundSources(services, inputs), EXPIRY_BATCH);
   return {
     /** Queues (once per expiry date) the warning email for a card or voucher with money left. */
     async warnBalanceSourceExpiry(input: { kind: SourceKind; sourceId: string; reference: string; accountId: string; expiresAt: number }) {
       return queueExpiryWarning(services, input);
     },
     /** Clears the remaining balance at expiry (idempotent: the expiry entry's key is permanent). */
-    expireBalanceSource: (input: { kind: SourceKind; sourceId: string; accountId: string }) => expireBoundSource(services, input),
+    expireBalanceSource: (input: BoundSource) => expireBoundSource(input),
     endUnusedBalanceSource: (input: { kind: SourceKind; sourceId: string }) => expireUnusedSource(services, input),
   };
 }

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/db/transaction.js';
 import { Prisma } from '../../src/db/generated/client.js';
-import { adjustmentEntry, cashRechargeEntry, usageChargeEntry, allocateCharge } from '../../src/domain/ledger/index.js';
+import { adjustmentEntry, cashRechargeEntry, prepaidCardRechargeEntry, usageChargeEntry, allocateCharge } from '../../src/domain/ledger/index.js';
 import { Money } from '../../src/domain/money.js';
+import { expireSources } from '../../src/services/ledger/expire-source.js';
 import { checkStoredLedger } from '../../src/services/ledger/ledger-check.js';
 import { postEntries, type EntryToPost } from '../../src/services/ledger/post-entries.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -70,6 +71,33 @@ describe('posting journal entries', () => {
     const entry = await t.db.prisma.journalEntry.findUniqueOrThrow({ where: { businessKey: 'recharge/r-with' } });
     expect(seen).toBe(entry.id);
     expect(await total(accountId)).toBe(2000n);
+  });
+
+  it('clears many cards of several accounts in one transaction, each exactly what remains, and only once', async () => {
+    const [a, b] = [await t.customer(), await t.customer()];
+    const cards = [
+      { accountId: a.accountId, id: 'card-a1', amount: '5.00' },
+      { accountId: a.accountId, id: 'card-a2', amount: '7.25' },
+      { accountId: b.accountId, id: 'card-b1', amount: '0.01' },
+    ];
+    await post(
+      cards.map((card) => ({
+        entry: prepaidCardRechargeEntry({ rechargeId: `r-${card.id}`, billingAccountId: card.accountId, cardId: card.id, amount: cny(card.amount) }),
+        accountId: card.accountId,
+        occurredAt: new Date(),
+      })),
+    );
+    const items = cards.map((card) => ({ accountId: card.accountId, source: { kind: 'prepaid_card' as const, id: card.id } }));
+    // The same card twice in one batch (two retries arriving together) is cleared once.
+    const cleared = await expireSources(t.services, [...items, items[0]!]);
+    expect(cleared.map((money) => money?.toString() ?? null)).toEqual(['5.00 CNY', '7.25 CNY', '0.01 CNY', null]);
+    expect(await total(a.accountId)).toBe(0n);
+    expect(await total(b.accountId)).toBe(0n);
+    const again = await expireSources(t.services, items);
+    expect(again).toEqual([null, null, null]);
+    expect(await t.db.prisma.journalEntry.count({ where: { kind: 'expiry', accountId: { in: [a.accountId, b.accountId] } } })).toBe(3);
+    const expired = await t.db.prisma.ledgerAccount.findMany({ where: { sourceId: { in: cards.map((c) => c.id) } }, select: { status: true } });
+    expect(expired.map((row) => row.status)).toEqual(['expired', 'expired', 'expired']);
   });
 
   it('posts an entry once, however often it is posted', async () => {

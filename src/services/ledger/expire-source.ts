@@ -1,36 +1,94 @@
 import { Prisma } from '../../db/generated/client.js';
-import { inTransaction } from '../../db/transaction.js';
+import { inTransaction, type Tx } from '../../db/transaction.js';
 import { customerSourceAccount, expiryEntry } from '../../domain/ledger/index.js';
 import { Money, type Currency } from '../../domain/money.js';
 import type { ServiceContext } from '../context.js';
-import { postEntries } from './post-entries.js';
+import { postEntries, type EntryToPost } from './post-entries.js';
+
+export interface SourceToExpire {
+  accountId: string;
+  source: { kind: 'voucher' | 'prepaid_card'; id: string };
+}
 
 /**
- * Ends a voucher or prepaid card at its expiry: whatever remains is cleared to `expired-balances` by one
- * entry (`voucher/<id>/expiry`, `prepaid-card/<id>/expiry`) and the source stops paying. Idempotent: the
- * entry's key is permanent, and an expired source is left as it is. Returns what was cleared.
+ * Ends vouchers and prepaid cards at their expiry, all in one transaction: whatever remains on each is cleared
+ * to `expired-balances` by one entry (`voucher/<id>/expiry`, `prepaid-card/<id>/expiry`) and it stops paying.
+ * Idempotent: the entry's key is permanent, and an expired source is left as it is. `alsoInTransaction` is the
+ * caller's own write that must stand or fall with the clearing (e.g. marking the cards expired). Returns what
+ * was cleared from each, in the order given (null: nothing, or cleared before).
  */
+export async function expireSources(
+  ctx: ServiceContext,
+  items: readonly SourceToExpire[],
+  alsoInTransaction?: (tx: Tx) => Promise<void>,
+): Promise<Array<Money | null>> {
+  if (items.length === 0) return [];
+  return inTransaction(
+    ctx.prisma,
+    async (tx) => {
+      // Every account at once, in id order (as postEntries locks them), so two clearings never deadlock.
+      const accountIds = [...new Set(items.map((item) => item.accountId))].sort();
+      const accounts = await tx.$queryRaw<{ id: string; currency: string }[]>`
+        SELECT id::text, currency FROM accounts WHERE id = ANY(${accountIds}::uuid[]) ORDER BY id FOR UPDATE`;
+      const currencyOf = new Map(accounts.map((a) => [a.id, a.currency as Currency]));
+      const keyOf = (item: SourceToExpire) => {
+        const currency = currencyOf.get(item.accountId);
+        return currency ? customerSourceAccount(item.accountId, item.source, currency).key : null;
+      };
+      const keys = items.map(keyOf);
+      const ledgerAccounts = await tx.ledgerAccount.findMany({
+        where: { key: { in: keys.filter((key): key is string => key !== null) } },
+        select: { key: true, netMinor: true, status: true },
+      });
+      const byKey = new Map(ledgerAccounts.map((row) => [row.key, row]));
+
+      const now = ctx.now();
+      const cleared: Array<Money | null> = [];
+      const toPost: EntryToPost[] = [];
+      const toMark = new Set<string>();
+      items.forEach((item, index) => {
+        const key = keys[index];
+        const row = key ? byKey.get(key) : undefined;
+        if (!key || !row || row.status === 'expired' || toMark.has(key)) {
+          cleared.push(null);
+          return;
+        }
+        const remaining = Money.ofMinor(-row.netMinor, currencyOf.get(item.accountId)!);
+        toMark.add(key);
+        const entry = remaining.isPositive() ? expiryEntry({ billingAccountId: item.accountId, source: item.source, remaining }) : null;
+        if (!entry) {
+          cleared.push(null);
+          return;
+        }
+        toPost.push({
+          entry,
+          accountId: item.accountId,
+          occurredAt: now,
+          details: { source: item.source.kind, sourceId: item.source.id },
+        });
+        cleared.push(remaining);
+      });
+      // The marks go in before the shared expired-balances account is touched: its lock is held from then until
+      // commit, and a burst of cards expiring in the same minute all need it.
+      await postEntries(tx, toPost, now, {
+        beforeSystemAccounts: async () => {
+          if (toMark.size > 0) await tx.ledgerAccount.updateMany({ where: { key: { in: [...toMark] } }, data: { status: 'expired' } });
+          await alsoInTransaction?.(tx);
+        },
+      });
+      return cleared;
+    },
+    { isolation: Prisma.TransactionIsolationLevel.ReadCommitted },
+  );
+}
+
+/** One voucher or card: see expireSources. */
 export async function expireSource(
   ctx: ServiceContext,
   accountId: string,
   source: { kind: 'voucher' | 'prepaid_card'; id: string },
+  alsoInTransaction?: (tx: Tx) => Promise<void>,
 ): Promise<{ cleared: Money | null }> {
-  return inTransaction(
-    ctx.prisma,
-    async (tx) => {
-      const [account] = await tx.$queryRaw<{ currency: string }[]>`SELECT currency FROM accounts WHERE id = ${accountId}::uuid FOR UPDATE`;
-      if (!account) return { cleared: null };
-      const currency = account.currency as Currency;
-      const key = customerSourceAccount(accountId, source, currency).key;
-      const ledgerAccount = await tx.ledgerAccount.findUnique({ where: { key } });
-      if (!ledgerAccount || ledgerAccount.status === 'expired') return { cleared: null };
-      const remaining = Money.ofMinor(-ledgerAccount.netMinor, currency);
-      const now = ctx.now();
-      const entry = remaining.isPositive() ? expiryEntry({ billingAccountId: accountId, source, remaining }) : null;
-      if (entry) await postEntries(tx, [{ entry, accountId, occurredAt: now, details: { source: source.kind, sourceId: source.id } }], now);
-      await tx.ledgerAccount.update({ where: { key }, data: { status: 'expired' } });
-      return { cleared: entry ? remaining : null };
-    },
-    { isolation: Prisma.TransactionIsolationLevel.ReadCommitted },
-  );
+  const [cleared] = await expireSources(ctx, [{ accountId, source }], alsoInTransaction);
+  return { cleared: cleared ?? null };
 }

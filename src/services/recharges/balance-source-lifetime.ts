@@ -1,7 +1,9 @@
+import type { PrismaClient } from '../../db/client.js';
+import type { Tx } from '../../db/transaction.js';
 import { customerSourceAccount } from '../../domain/ledger/index.js';
 import { Money, type Currency } from '../../domain/money.js';
 import type { ServiceContext } from '../context.js';
-import { expireSource } from '../ledger/expire-source.js';
+import { expireSources } from '../ledger/expire-source.js';
 import { queueEmail } from '../notifications/outbox.js';
 
 export type SourceKind = 'prepaid_card' | 'voucher';
@@ -47,22 +49,39 @@ export async function queueExpiryWarning(
   return businessKey;
 }
 
-/** At expiry: clears what remains through the ledger and marks the card or voucher expired. */
-export async function expireBoundSource(ctx: ServiceContext, input: { kind: SourceKind; sourceId: string; accountId: string }) {
-  const { cleared } = await expireSource(ctx, input.accountId, { kind: input.kind, id: input.sourceId });
-  await markExpired(ctx, input.kind, input.sourceId, ['bound', 'redeemed']);
-  return { cleared: cleared?.toApi() ?? null };
+export interface BoundSource {
+  kind: SourceKind;
+  sourceId: string;
+  accountId: string;
+}
+
+/**
+ * At expiry: clears what remains through the ledger and marks the cards and vouchers expired, many at once in
+ * one transaction (a burst of cards expiring in the same minute).
+ */
+export async function expireBoundSources(ctx: ServiceContext, inputs: readonly BoundSource[]) {
+  const cleared = await expireSources(
+    ctx,
+    inputs.map((input) => ({ accountId: input.accountId, source: { kind: input.kind, id: input.sourceId } })),
+    async (tx) => {
+      for (const kind of ['prepaid_card', 'voucher'] as const) {
+        const ids = inputs.filter((input) => input.kind === kind).map((input) => input.sourceId);
+        if (ids.length > 0) await markExpired(tx, kind, ids, ['bound', 'redeemed']);
+      }
+    },
+  );
+  return cleared.map((money) => ({ cleared: money?.toApi() ?? null }));
 }
 
 /** An unused card or voucher reached the end of its validity: it can no longer be redeemed. */
 export async function expireUnusedSource(ctx: ServiceContext, input: { kind: SourceKind; sourceId: string }) {
-  await markExpired(ctx, input.kind, input.sourceId, ['issued']);
+  await markExpired(ctx.prisma, input.kind, [input.sourceId], ['issued']);
 }
 
-async function markExpired(ctx: ServiceContext, kind: SourceKind, id: string, from: string[]) {
+async function markExpired(db: Tx | PrismaClient, kind: SourceKind, ids: string[], from: string[]) {
   if (kind === 'prepaid_card') {
-    await ctx.prisma.prepaidCard.updateMany({ where: { id, status: { in: from } }, data: { status: 'expired' } });
+    await db.prepaidCard.updateMany({ where: { id: { in: ids }, status: { in: from } }, data: { status: 'expired' } });
   } else {
-    await ctx.prisma.voucher.updateMany({ where: { id, status: { in: from } }, data: { status: 'expired' } });
+    await db.voucher.updateMany({ where: { id: { in: ids }, status: { in: from } }, data: { status: 'expired' } });
   }
 }
