@@ -177,10 +177,10 @@ async function voucherPart(stack: BenchStack, api: Api, client: Client, db: pg.P
 // ---------------------------------------------------------------------------------------------------------
 
 async function expiryPart(stack: BenchStack, api: Api, client: Client, db: pg.Pool, people: People, params: Params, rates: { recharge: number; start: number }, problems: string[]) {
-  // The cards must all be issued and redeemed before they expire: give that 1.5 times what the rates measured
+  // The cards must all be issued and redeemed before they expire: give that 1.25 times what the rates measured
   // in part 1 predict, plus a minute. The wait until the expiry is not measured.
   const setupS = params.cards / rates.start + params.cards / rates.recharge;
-  const expiresAt = new Date(Math.ceil((Date.now() + (1.5 * setupS + 60) * 1000) / 60_000) * 60_000);
+  const expiresAt = new Date(Math.ceil((Date.now() + (1.25 * setupS + 60) * 1000) / 60_000) * 60_000);
   log(`  (cards expire at ${expiresAt.toISOString()}, ${seconds(expiresAt.getTime() - Date.now())} s from now)`);
   const batch = await timed(`issue ${formatInt(params.cards)} prepaid cards (POST /v1/sales/prepaid-card-batches)`, () =>
     api.request<{ cards: { cardNo: string; secret: string }[] }>('POST', '/v1/sales/prepaid-card-batches', {
