@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { rechargeActivities } from '../activities/recharges.js';
@@ -67,6 +68,25 @@ async function workflowRun(count: number, concurrency: number, one: (index: numb
 async function runningLifetimes(client: Client): Promise<number> {
   const { count } = await client.workflow.count(`WorkflowType = 'balanceSourceLifetime' AND ExecutionStatus = 'Running'`);
   return count;
+}
+
+/**
+ * Waits until the service's workflow task queue has no backlog: lifetimes that were just started still have their
+ * first task queued, and a measurement started now would queue behind thousands of them.
+ */
+async function waitForIdleWorker(client: Client, namespace: string, taskQueue: string, timeoutS: number): Promise<void> {
+  const started = performance.now();
+  for (let quiet = 0; quiet < 3; ) {
+    const reply = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      reportStats: true,
+    });
+    quiet = Number(reply.stats?.approximateBacklogCount ?? 0) === 0 ? quiet + 1 : 0;
+    if (performance.now() - started > timeoutS * 1000) throw new Error(`the workflow task queue still has a backlog after ${timeoutS} s`);
+    await sleep(500);
+  }
 }
 
 /** Issue answers before every lifetime has started (Temporal's start rate decides): wait until they run. */
@@ -140,7 +160,10 @@ async function voucherPart(stack: BenchStack, api: Api, client: Client, db: pg.P
       body: { count: params.vouchers, faceValue: money(params.voucherFaceMinor), validUntil },
     }),
   );
-  await timed('their lifetime workflows running', () => waitForLifetimes(client, params.vouchers, 600));
+  await timed('their lifetime workflows running, the worker idle again', async () => {
+    await waitForLifetimes(client, params.vouchers, 600);
+    await waitForIdleWorker(client, stack.config.temporal.namespace, stack.config.temporal.taskQueue, 600);
+  });
   const codes = issued.value.body.vouchers.map((v) => v.code);
 
   const statuses = new Map<RechargeStatus, number>();
@@ -204,7 +227,10 @@ async function expiryPart(stack: BenchStack, api: Api, client: Client, db: pg.Po
       await steps.tellBalanceSourceBound(customer.accountId, credited.source);
     }),
   );
-  await timed('every card lifetime running and bound', () => waitForLifetimes(client, params.vouchers + params.cards, 900));
+  await timed('every card lifetime running and bound, the worker idle again', async () => {
+    await waitForLifetimes(client, params.vouchers + params.cards, 900);
+    await waitForIdleWorker(client, stack.config.temporal.namespace, stack.config.temporal.taskQueue, 900);
+  });
   const onCards = await sumOf(db, `SELECT (-SUM(net_minor))::bigint AS total FROM ledger_accounts WHERE source = 'prepaid_card'`);
   const expected = BigInt(params.cards) * params.cardFaceMinor;
   if (onCards !== expected) problems.push(`cards carry ${onCards} before expiry, expected ${expected}`);
