@@ -87,8 +87,7 @@ export async function expireSource(
   ctx: ServiceContext,
   accountId: string,
   source: { kind: 'voucher' | 'prepaid_card'; id: string },
-  alsoInTransaction?: (tx: Tx) => Promise<void>,
 ): Promise<{ cleared: Money | null }> {
-  const [cleared] = await expireSources(ctx, [{ accountId, source }], alsoInTransaction);
+  const [cleared] = await expireSources(ctx, [{ accountId, source }]);
   return { cleared: cleared ?? null };
 }

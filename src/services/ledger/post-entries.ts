@@ -67,11 +67,20 @@ export interface PostOptions {
 }
 
 export async function postEntries(tx: Tx, toPost: readonly EntryToPost[], now: Date, options: PostOptions = {}): Promise<PostResult> {
+  const { result, systemDeltas } = await storeEntries(tx, toPost, now);
+  await options.beforeSystemAccounts?.(result);
+  // The shared system accounts (usage revenue, payments clearing: on nearly every entry) at the very end, just
+  // before commit: their row locks serialize all posters, so they are held the shortest time.
+  await addToNet(tx, systemDeltas);
+  return result;
+}
+
+type Deltas = Array<[bigint, bigint]>;
+
+/** Everything of postEntries but the system accounts' nets, which it returns for the caller to add last. */
+async function storeEntries(tx: Tx, toPost: readonly EntryToPost[], now: Date): Promise<{ result: PostResult; systemDeltas: Deltas }> {
   const result: PostResult = { posted: new Set(), entryIds: new Map() };
-  if (toPost.length === 0) {
-    await options.beforeSystemAccounts?.(result);
-    return result;
-  }
+  if (toPost.length === 0) return { result, systemDeltas: [] };
 
   const accountIds = [...new Set(toPost.map((p) => p.accountId))].sort();
   const accounts = await tx.$queryRaw<AccountRow[]>`
@@ -117,10 +126,7 @@ export async function postEntries(tx: Tx, toPost: readonly EntryToPost[], now: D
     SELECT business_key, id FROM journal_entries WHERE business_key = ANY(${keys}::text[])`;
   for (const row of existing) result.entryIds.set(row.business_key, row.id);
   const fresh = toPost.filter((p, index) => !result.entryIds.has(p.entry.key) && keys.indexOf(p.entry.key) === index);
-  if (fresh.length === 0) {
-    await options.beforeSystemAccounts?.(result);
-    return result;
-  }
+  if (fresh.length === 0) return { result, systemDeltas: [] };
 
   const balanceAfter: bigint[] = [];
   for (const { entry, accountId } of fresh) {
@@ -163,8 +169,7 @@ export async function postEntries(tx: Tx, toPost: readonly EntryToPost[], now: D
   await tx.$executeRaw`
     INSERT INTO postings (entry_id, ledger_account_id, amount_minor)
     SELECT * FROM unnest(${postingEntry}::bigint[], ${postingAccount}::bigint[], ${postingAmount}::bigint[])`;
-  // Customer accounts now, the shared system accounts (usage revenue, payments clearing: on nearly every entry)
-  // at the very end, just before commit: their row locks serialize all posters, so they are held the shortest time.
+  // Customer accounts now; the shared system accounts are left to postEntries, for the very end.
   const deltas = [...deltaByLedgerAccount].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const systemIds = new Set([...ledgerIdByKey].filter(([key]) => key.startsWith('system/')).map(([, id]) => id));
   await addToNet(tx, deltas.filter(([id]) => !systemIds.has(id)));
@@ -174,13 +179,11 @@ export async function postEntries(tx: Tx, toPost: readonly EntryToPost[], now: D
     if (!account) continue;
     await moveAlertBand(tx, account, startTotals.get(accountId) ?? 0n, totals.get(accountId) ?? 0n, now, keys);
   }
-  await options.beforeSystemAccounts?.(result);
-  await addToNet(tx, deltas.filter(([id]) => systemIds.has(id)));
-  return result;
+  return { result, systemDeltas: deltas.filter(([id]) => systemIds.has(id)) };
 }
 
 /** Adds each delta to its ledger account's stored net, in the given (id) order. */
-async function addToNet(tx: Tx, deltas: Array<[bigint, bigint]>): Promise<void> {
+async function addToNet(tx: Tx, deltas: Deltas): Promise<void> {
   if (deltas.length === 0) return;
   await tx.$executeRaw`
     UPDATE ledger_accounts SET net_minor = net_minor + d.delta
