@@ -37,12 +37,20 @@ export async function sourceChangesOf(
   const rows = await prisma.$queryRaw<ChangeRow[]>(sourceChangesQuery(accountId, entryIds));
   for (const row of rows) {
     const list = changes.get(row.entry_id) ?? [];
-    list.push({
-      source: row.source,
-      sourceId: row.source_id,
-      change: customerSide(row.amount_minor, currencyOf(row.currency, `ledger account of entry ${row.entry_id}`)),
-    });
+    list.push(sourceChange(row.entry_id, row));
     changes.set(row.entry_id, list);
   }
   return changes;
+}
+
+/** One posting on the account's own source, as the customer sees it (the sign of their balance). */
+export function sourceChange(
+  entryId: bigint,
+  posting: { source: BalanceSourceKind; source_id: string | null; currency: string; amount_minor: bigint },
+): SourceChange {
+  return {
+    source: posting.source,
+    sourceId: posting.source_id,
+    change: customerSide(posting.amount_minor, currencyOf(posting.currency, `ledger account of entry ${entryId}`)),
+  };
 }

@@ -2,8 +2,9 @@ import { Prisma } from '../../db/generated/client.js';
 import type { BalanceSourceKind, JournalEntryKind } from '../../domain/ledger/index.js';
 import { Money } from '../../domain/money.js';
 import type { ServiceContext } from '../context.js';
-import { asEntryKind, assertTimeRange, currencyOf, customerSide, slice, type Slice, type SourceChange, type TimeRange } from './common.js';
+import { asEntryKind, assertTimeRange, currencyOf, slice, type Slice, type SourceChange, type TimeRange } from './common.js';
 import { describeEntry } from './describe-entry.js';
+import { sourceChange } from './entry-changes.js';
 
 export interface EntryFilter extends TimeRange {
   kind?: JournalEntryKind;
@@ -104,11 +105,9 @@ export async function listIncomeExpenditure(
       // postEntries writes it on every entry that names an account; checkStoredLedger watches it.
       if (row.balance_after_minor === null) throw new Error(`journal entry ${row.id} has no running balance`);
       const kind = asEntryKind(row.kind);
-      const sources: SourceChange[] = row.changes.map(([source, sourceId, sourceCurrency, amount]) => ({
-        source,
-        sourceId,
-        change: customerSide(BigInt(amount), currencyOf(sourceCurrency, `ledger account of entry ${row.id}`)),
-      }));
+      const sources = row.changes.map(([source, source_id, sourceCurrency, amount]) =>
+        sourceChange(row.id, { source, source_id, currency: sourceCurrency, amount_minor: BigInt(amount) }),
+      );
       const details = typeof row.details === 'object' && row.details !== null && !Array.isArray(row.details) ? (row.details as Record<string, unknown>) : {};
       return {
         id: row.id,
