@@ -89,15 +89,19 @@ async function waitForIdleWorker(client: Client, namespace: string, taskQueue: s
   }
 }
 
-/** Issue answers before every lifetime has started (Temporal's start rate decides): wait until they run. */
-async function waitForLifetimes(client: Client, expected: number, timeoutS: number): Promise<number> {
+/**
+ * Issue answers before every lifetime has started (Temporal's start rate decides): wait until they run, and
+ * until the worker has worked off their first tasks.
+ */
+async function waitForLifetimes(client: Client, stack: BenchStack, expected: number, timeoutS: number): Promise<void> {
   const started = performance.now();
   for (;;) {
     const running = await runningLifetimes(client);
-    if (running >= expected) return running;
+    if (running >= expected) break;
     if (performance.now() - started > timeoutS * 1000) throw new Error(`only ${running} of ${expected} lifetime workflows running after ${timeoutS} s`);
     await sleep(500);
   }
+  await waitForIdleWorker(client, stack.config.temporal.namespace, stack.config.temporal.taskQueue, timeoutS);
 }
 
 interface People {
@@ -160,10 +164,7 @@ async function voucherPart(stack: BenchStack, api: Api, client: Client, db: pg.P
       body: { count: params.vouchers, faceValue: money(params.voucherFaceMinor), validUntil },
     }),
   );
-  await timed('their lifetime workflows running, the worker idle again', async () => {
-    await waitForLifetimes(client, params.vouchers, 600);
-    await waitForIdleWorker(client, stack.config.temporal.namespace, stack.config.temporal.taskQueue, 600);
-  });
+  await timed('their lifetime workflows running, the worker idle again', () => waitForLifetimes(client, stack, params.vouchers, 600));
   const codes = issued.value.body.vouchers.map((v) => v.code);
 
   const statuses = new Map<RechargeStatus, number>();
@@ -227,10 +228,7 @@ async function expiryPart(stack: BenchStack, api: Api, client: Client, db: pg.Po
       await steps.tellBalanceSourceBound(customer.accountId, credited.source);
     }),
   );
-  await timed('every card lifetime running and bound, the worker idle again', async () => {
-    await waitForLifetimes(client, params.vouchers + params.cards, 900);
-    await waitForIdleWorker(client, stack.config.temporal.namespace, stack.config.temporal.taskQueue, 900);
-  });
+  await timed('every card lifetime running and bound, the worker idle again', () => waitForLifetimes(client, stack, params.vouchers + params.cards, 900));
   const onCards = await sumOf(db, `SELECT (-SUM(net_minor))::bigint AS total FROM ledger_accounts WHERE source = 'prepaid_card'`);
   const expected = BigInt(params.cards) * params.cardFaceMinor;
   if (onCards !== expected) problems.push(`cards carry ${onCards} before expiry, expected ${expected}`);
