@@ -1,11 +1,15 @@
+import { Context } from '@temporalio/activity';
+import type { LifetimeStartsInput } from '../workflows/balance-source-contract.js';
 import type { ServiceContext } from '../src/services/context.js';
+import { startLifetimesResuming } from '../src/services/sales/lifetimes.js';
+import type { Workflows } from '../src/temporal/workflows.js';
 import { microBatch } from '../src/services/micro-batch.js';
 import { expireBoundSources, expireUnusedSource, queueExpiryWarning, type BoundSource, type SourceKind } from '../src/services/recharges/balance-source-lifetime.js';
 
 /** Clearings that arrive within this long of each other (up to this many) share one transaction. */
 const EXPIRY_BATCH = { windowMs: 10, maxItems: 200 };
 
-export function balanceSourceActivities(services: ServiceContext) {
+export function balanceSourceActivities(services: ServiceContext, workflows: Workflows) {
   // Cards sold in one batch tend to expire in the same minute, and their lifetimes all clear at once.
   const expireBoundSource = microBatch((inputs: BoundSource[]) => expireBoundSources(services, inputs), EXPIRY_BATCH);
   return {
@@ -16,5 +20,11 @@ export function balanceSourceActivities(services: ServiceContext) {
     /** Clears the remaining balance at expiry (idempotent: the expiry entry's key is permanent). */
     expireBalanceSource: (input: BoundSource) => expireBoundSource(input),
     endUnusedBalanceSource: (input: { kind: SourceKind; sourceId: string }) => expireUnusedSource(services, input),
+    /** Starts lifetimes an issuing request handed over; the heartbeat says how many are started, for a retry to skip. */
+    async startBalanceSourceLifetimes(input: LifetimeStartsInput): Promise<void> {
+      const context = Context.current();
+      const from = typeof context.info.heartbeatDetails === 'number' ? context.info.heartbeatDetails : 0;
+      await startLifetimesResuming(workflows, input.items, { from, reached: (done) => context.heartbeat(done) });
+    },
   };
 }

@@ -34,7 +34,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     ...usageActivities(dependencies.services, dependencies.workflows),
     ...notificationActivities(dependencies.services, dependencies.mailer, dependencies.log),
-    ...balanceSourceActivities(dependencies.services),
+    ...balanceSourceActivities(dependencies.services, dependencies.workflows),
     ...rechargeActivities(dependencies.services, dependencies.workflows),
     ...paymentActivities(dependencies.services, dependencies.paymentGateways),
     ...ticketActivities(dependencies.services, dependencies.ticketEscalationEmails ?? []),

@@ -23,3 +23,12 @@ export const sourceRevoked = defineSignal('sourceRevoked');
 
 export type BalanceSourceState = 'issued' | 'bound' | 'expired' | 'revoked';
 export const sourceState = defineQuery<{ state: BalanceSourceState; expiresAt: number | null; warnedFor: number | null }>('sourceState');
+
+/** Lifetimes an issuing request handed over (at most `LIFETIME_STARTS_PER_WORKFLOW`, so the input stays small). */
+export interface LifetimeStartsInput {
+  /** What issued them: `prepaid-card-batch/<batchId>` or `voucher-issue/<issueId>`. */
+  issue: string;
+  items: BalanceSourceLifetimeInput[];
+}
+
+export const LIFETIME_STARTS_PER_WORKFLOW = 1_000;

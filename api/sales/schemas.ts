@@ -31,8 +31,11 @@ const BillingItem = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-
 const Lifetimes = Type.Object(
   {
     started: Type.Integer({ description: 'lifetime workflows running when this answer was sent' }),
-    starting: Type.Integer({ description: 'still being started in the background (a large issue answers before all are started)' }),
-    failed: Type.Integer({ description: 'could not be started; the same request with the same Idempotency-Key starts them' }),
+    starting: Type.Integer({
+      description:
+        'handed to durable workflows `lifetime-starts/<issue>/<first cardNo or code>` that start them: a large issue answers after 15 s, and a start that failed is retried there',
+    }),
+    failed: Type.Integer({ description: 'neither started nor handed over (Temporal unreachable); the same request with the same Idempotency-Key starts them' }),
   },
   { description: 'the lifetime workflows (`prepaid-card/<cardNo>`, `voucher/<code>`) of what was issued' },
 );

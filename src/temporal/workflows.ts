@@ -14,6 +14,7 @@ import {
   sourceBound,
   sourceExtended,
   sourceRevoked,
+  LIFETIME_STARTS_PER_WORKFLOW,
   type BalanceSourceLifetimeInput,
 } from '../../workflows/balance-source-contract.js';
 import { cancelRecharge, paymentNotified, type PaymentEvent, type RechargeInput, type RechargeStatus } from '../../workflows/recharge-contract.js';
@@ -35,6 +36,7 @@ export const workflowIds = {
   voucher: (code: string) => `voucher/${code}`,
   ticket: (no: string) => `ticket/${no}`,
   marketplaceMetering: (cloudAccountId: string) => `marketplace-metering/${cloudAccountId}`,
+  lifetimeStarts: (issue: string, firstReference: string) => `lifetime-starts/${issue}/${firstReference}`,
 };
 
 const lifetimeId = (input: { kind: 'prepaid_card' | 'voucher'; reference: string }) =>
@@ -172,6 +174,22 @@ export class Workflows {
   /** Asks a pending cash recharge to cancel; the workflow validates and answers the status it ends in. */
   async cancelRecharge(rechargeId: string): Promise<RechargeStatus> {
     return this.client.workflow.getHandle(workflowIds.recharge(rechargeId)).executeUpdate(cancelRecharge);
+  }
+
+  /**
+   * Hands lifetimes an issuing request could not start before answering to durable workflows, at most
+   * LIFETIME_STARTS_PER_WORKFLOW each. A chunk is named by its first item, so the same hand-over sent again
+   * while the first is still running is the same workflow; starting a lifetime twice is harmless anyway.
+   */
+  async handOverLifetimeStarts(issue: string, items: readonly BalanceSourceLifetimeInput[]): Promise<void> {
+    for (let from = 0; from < items.length; from += LIFETIME_STARTS_PER_WORKFLOW) {
+      const chunk = items.slice(from, from + LIFETIME_STARTS_PER_WORKFLOW);
+      await this.startOnce('lifetimeStarts', {
+        workflowId: workflowIds.lifetimeStarts(issue, chunk[0]!.reference),
+        args: [{ issue, items: chunk }],
+        staticSummary: `Starts ${chunk.length} lifetimes of ${issue}`,
+      });
+    }
   }
 
   /** Starts the lifetime of a newly issued card or voucher. */

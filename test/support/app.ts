@@ -35,6 +35,8 @@ export interface TestApp {
   followServerClock(): Promise<void>;
   /** The shared time-skipping Temporal server, with a task queue of this app's own. */
   temporal: TestTemporal;
+  /** The service's way to start workflows, as the app and the worker use it (what it starts is cleaned up on close). */
+  workflows: Workflows;
   /** The payment gateways the webhook verifies against (the app's clock judges signature age). */
   payments: PaymentGateways;
   /**
@@ -108,6 +110,7 @@ export async function createTestApp(
       clock.advance((await temporal.serverNow()) - clock.now().getTime());
     },
     temporal,
+    workflows,
     payments,
     mailDir: undefined,
     async startWorker(workerOptions = {}) {

@@ -29,6 +29,7 @@ describe('replaying recorded histories', async () => {
         'ticket-lifecycle.history.pb',
         'ticket-clocks.history.pb',
         'ticket-sla-breach.history.pb',
+        'lifetime-starts.history.pb',
       ]),
     );
   });

@@ -117,7 +117,7 @@ export async function issuePrepaidCards(
   const lifetimes = await startLifetimes(
     workflows,
     cards.map((card) => ({ kind: 'prepaid_card', reference: card.cardNo, sourceId: card.id, expiresAt: validity.expiresAt?.getTime() ?? null })),
-    { log: options.log, context: { batchId: batch.id } },
+    { log: options.log, issue: `prepaid-card-batch/${batch.id}`, context: { batchId: batch.id } },
   );
   return {
     batchId: batch.id,
@@ -203,6 +203,6 @@ async function ensureBatchLifetimes(ctx: ServiceContext, workflows: Workflows, b
   await startLifetimes(
     workflows,
     cards.map((card) => ({ kind: 'prepaid_card', reference: card.cardNo, sourceId: card.id, expiresAt: card.expiresAt?.getTime() ?? null })),
-    { log, context: { batchId, retried: true } },
+    { log, issue: `prepaid-card-batch/${batchId}`, context: { batchId, retried: true } },
   );
 }

@@ -108,7 +108,7 @@ export async function issueVouchers(
     vouchers
       .filter((voucher) => outcome.replayed === false || voucher.status === 'issued')
       .map((voucher) => ({ kind: 'voucher', reference: voucher.code, sourceId: voucher.id, expiresAt: voucher.validUntil.getTime() })),
-    { log: options.log, context: { voucherIssueId: outcome.issueId, retried: outcome.replayed } },
+    { log: options.log, issue: `voucher-issue/${outcome.issueId}`, context: { voucherIssueId: outcome.issueId, retried: outcome.replayed } },
   );
   return { issueId: outcome.issueId, vouchers, lifetimes, replayed: outcome.replayed };
 }
