@@ -29,6 +29,9 @@ describe('replaying recorded histories', async () => {
         'ticket-lifecycle.history.pb',
         'ticket-clocks.history.pb',
         'ticket-sla-breach.history.pb',
+        'settlement-change-to-cloud.history.pb',
+        'settlement-change-to-billing-center.history.pb',
+        'settlement-change-refused.history.pb',
       ]),
     );
   });
