@@ -4,28 +4,20 @@ import type { SettlementTarget } from '../src/domain/settlement/routing.js';
 import { SearchAttributes } from './search-attributes.js';
 import { settlementChangeState, type SettlementChangeInput, type SettlementChangeResult, type SettlementStep } from './settlement-change-contract.js';
 
-// Database steps: short, retried until they commit.
+// Database steps (charging the old method's pending usage among them): short, retried until they commit.
 const store = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-// The marketplace: an outage is retried; a refusal is an answer, not an error.
-const marketplace = proxyActivities<Activities>({
+// Outside parties (the marketplace, SMTP): an outage is retried; a marketplace's refusal is an answer, not an error.
+const outside = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
 });
 // Closing the cloud side waits for the metering to report every hour before the cut-over, deadlines included.
 const closing = proxyActivities<Activities>({
   startToCloseTimeout: '3 hours',
   retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes' },
-});
-const charging = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
 });
 
 /** How long after the end held usage that raced it is swept to the settlement in force (see releaseStrayHeldUsage). */
@@ -61,7 +53,7 @@ export async function settlementChange(input: SettlementChangeInput): Promise<Se
   /** Whether the target would take the workspace now; a refusal says why. */
   const targetRefusal = async (): Promise<Refusal | null> => {
     if (input.to.method === 'cloud_account') {
-      const entitlement = await marketplace.checkMarketplaceEntitlement(input.to.cloudAccountId);
+      const entitlement = await outside.checkMarketplaceEntitlement(input.to.cloudAccountId);
       return entitlement.entitled ? null : { code: 'marketplace-refused', reason: `The marketplace refused the cloud account: ${entitlement.reason}` };
     }
     const payer = await store.billingCenterCanPay(input.accountId);
@@ -73,7 +65,7 @@ export async function settlementChange(input: SettlementChangeInput): Promise<Se
     if (input.from.method === 'billing_center') {
       // Every record of the workspace before the cut-over is pending for the account (later ones are held).
       for (;;) {
-        const { more } = await charging.chargePendingUsage(input.accountId);
+        const { more } = await store.chargePendingUsage(input.accountId);
         if (!more) return null;
       }
     }
@@ -88,7 +80,7 @@ export async function settlementChange(input: SettlementChangeInput): Promise<Se
   const finish = async (ending: Promise<{ status: 'completed' | 'failed'; emailKey: string }>): Promise<SettlementChangeResult> => {
     const ended = await ending;
     publish(ended.status);
-    await mail.deliverEmail(ended.emailKey);
+    await outside.deliverEmail(ended.emailKey);
     await sleep(STRAY_HELD_AFTER);
     await store.releaseStrayHeldUsage(input.workspaceId);
     return { status: ended.status, failure: ended.status === 'failed' ? failure : null };

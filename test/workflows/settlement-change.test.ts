@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudProvider } from '../../src/domain/identity/cloud-account-id.js';
 import { HOUR_MS } from '../../src/domain/settlement/cutover.js';
-import { createLogger } from '../../src/logger.js';
-import { createMarketplaces } from '../../src/marketplaces/marketplaces.js';
-import { startSandboxMarketplace, type SandboxMarketplaceHandle } from '../../src/sandbox/marketplace/server.js';
+import type { SandboxMarketplaceHandle } from '../../src/sandbox/marketplace/server.js';
 import { workflowIds } from '../../src/temporal/workflows.js';
 import { SearchAttributes } from '../../workflows/search-attributes.js';
 import type { SettlementChangeResult } from '../../workflows/settlement-change-contract.js';
-import { bearer, createTestApp, type TestApp } from '../support/app.js';
+import { bearer, type TestApp } from '../support/app.js';
 import { recordHistory } from '../support/histories.js';
 import { creditCash, waitUntil } from '../support/ledger.js';
-import type { TestTemporal } from '../support/temporal.js';
+import { bindCloudAccount, createMarketplaceTestApp, externalAccountIds } from '../support/marketplace.js';
 
 /**
  * Settlement migrations on real Temporal (time-skipping) and PostgreSQL against the sandbox marketplace, whose
@@ -21,31 +19,18 @@ import type { TestTemporal } from '../support/temporal.js';
 let t: TestApp;
 let sandbox: SandboxMarketplaceHandle;
 let apiKey: string;
-let temporal: TestTemporal | undefined;
+let closeAll: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  sandbox = await startSandboxMarketplace({
-    host: '127.0.0.1',
-    port: 0,
-    log: createLogger({ env: 'test', logLevel: 'silent' }),
-    now: async () => new Date(await temporal!.serverNow()),
-  });
-  t = await createTestApp({ marketplaces: createMarketplaces(sandbox.urls) });
-  temporal = t.temporal;
-  await t.startWorker();
+  ({ t, sandbox, close: closeAll } = await createMarketplaceTestApp());
   apiKey = await t.apiKey();
 });
 afterAll(async () => {
-  await t?.close();
-  await sandbox?.stop();
+  await closeAll?.();
 });
 
 let n = 0;
-const EXTERNAL_IDS: Record<CloudProvider, () => string> = {
-  aws: () => `${300000000000 + ++n}`,
-  aliyun: () => `${3000000000000000 + ++n}`,
-  huawei: () => (++n).toString(16).padStart(32, 'd'),
-};
+const EXTERNAL_IDS = externalAccountIds(3);
 
 interface ChangeBody {
   id: string;
@@ -66,14 +51,7 @@ async function customerWithWorkspace(provider: CloudProvider, timezone = 'Asia/S
   const customer = await t.customer();
   const profile = await t.app.inject({ method: 'PATCH', url: '/v1/account', headers: bearer(customer.token), payload: { timezone } });
   expect(profile.statusCode).toBe(200);
-  const bound = await t.app.inject({
-    method: 'POST',
-    url: '/v1/account/cloud-accounts',
-    headers: bearer(customer.token),
-    payload: { provider, externalAccountId: EXTERNAL_IDS[provider]() },
-  });
-  expect(bound.statusCode).toBe(201);
-  const cloud = bound.json() as { id: string; externalAccountId: string };
+  const cloud = await bindCloudAccount(t, customer.token, provider, EXTERNAL_IDS);
   const workspaceId = `ws-settle-${++n}`;
   const site = 'cn-hangzhou';
   const workspace = await t.app.inject({ method: 'POST', url: '/v1/workspaces', headers: bearer(customer.token), payload: { workspaceId, site, name: workspaceId } });
