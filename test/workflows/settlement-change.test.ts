@@ -201,6 +201,29 @@ describe('a settlement migration', () => {
     expect(await outcome(change)).toEqual({ status: 'completed', failure: null });
     expect(await workspaceRow(c.workspaceId)).toMatchObject({ settlement: 'cloud_account', settledSince: cut });
   });
+  it('moves a workspace from one cloud account to another at a chosen hour: each reports its own side of the cut-over', async () => {
+    const c = await customerWithWorkspace('huawei');
+    const second = await bindCloudAccount(t, c.token, 'aliyun', EXTERNAL_IDS);
+    expect(await outcome((await requestChange(c, { method: 'cloud_account', cloudAccountId: c.cloudAccountId, effective: 'immediate' })).json() as ChangeBody)).toMatchObject({
+      status: 'completed',
+    });
+    const chosen = new Date(Math.floor((await t.temporal.serverNow()) / HOUR_MS) * HOUR_MS + 2 * HOUR_MS);
+    const response = await requestChange(c, { method: 'cloud_account', cloudAccountId: second.id, effective: chosen.toISOString() });
+    expect(response.statusCode).toBe(202);
+    const change = response.json() as ChangeBody;
+    expect(change).toMatchObject({ effective: 'at', cutoverAt: chosen.toISOString(), from: { cloudAccountId: c.cloudAccountId }, to: { cloudAccountId: second.id } });
+    const cut = chosen.getTime();
+    await waitForStatus(c, change, 'waiting');
+    expect(await sendUsage(c, [{ at: cut - HOUR_MS, amount: '1.00' }, { at: cut, amount: '2.00' }])).toMatchObject({ cloud: 1, held: 1 });
+
+    expect(await outcome(change)).toEqual({ status: 'completed', failure: null });
+    expect(sandbox.book.list({ provider: 'huawei', account: c.externalAccountId }).map((r) => [r.hourStart, r.quantity])).toEqual([[cut - HOUR_MS, '1']]);
+    expect((await usageOf(c.workspaceId)).map((u) => [u.periodStart.getTime() - cut, u.status, u.cloudAccountId])).toEqual([
+      [-HOUR_MS, 'cloud', c.cloudAccountId],
+      [0, 'cloud', second.id],
+    ]);
+    expect(await workspaceRow(c.workspaceId)).toMatchObject({ settlement: 'cloud_account', cloudAccountId: second.id, settledSince: chosen });
+  });
 });
 
 describe('a refused settlement migration', () => {
@@ -278,6 +301,26 @@ describe('requests that cannot start a migration', () => {
     // Unbinding the workspace or its target cloud account waits for the change too.
     expect((await t.app.inject({ method: 'DELETE', url: `/v1/workspaces/${c.workspaceId}`, headers: bearer(c.token) })).statusCode).toBe(409);
     expect((await t.app.inject({ method: 'DELETE', url: `/v1/account/cloud-accounts/${c.cloudAccountId}`, headers: bearer(c.token) })).statusCode).toBe(409);
+  });
+
+  it('refuses to move a workspace to a billing-center account in arrears', async () => {
+    const c = await customerWithWorkspace('huawei');
+    expect(await outcome((await requestChange(c, { method: 'cloud_account', cloudAccountId: c.cloudAccountId, effective: 'immediate' })).json() as ChangeBody)).toMatchObject({
+      status: 'completed',
+    });
+    await t.followServerClock();
+    const finance = await t.staff(['finance']);
+    const debit = await t.app.inject({
+      method: 'POST',
+      url: '/v1/finance/adjustments',
+      headers: { ...bearer(finance.token), 'idempotency-key': `arrears-${++n}` },
+      payload: { accountId: c.accountId, direction: 'debit', amount: { amount: '1500.00', currency: 'CNY' }, reason: 'correcting a double credit' },
+    });
+    expect(debit.statusCode).toBe(201);
+    const refused = await requestChange(c, { method: 'billing_center', effective: 'immediate' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ type: 'urn:billing-center:problem:account-cannot-pay', detail: expect.stringContaining('arrears') });
+    expect(await workspaceRow(c.workspaceId)).toMatchObject({ settlement: 'cloud_account', cloudAccountId: c.cloudAccountId });
   });
 
   it('answers bad input with a 4xx and its reason, and changes nothing', async () => {
