@@ -1,6 +1,6 @@
 import { proxyActivities, setCurrentDetails, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { SettlementTarget } from '../src/domain/settlement/routing.js';
+import { describeTarget } from '../src/domain/settlement/routing.js';
 import { SearchAttributes } from './search-attributes.js';
 import { settlementChangeState, type SettlementChangeInput, type SettlementChangeResult, type SettlementStep } from './settlement-change-contract.js';
 
@@ -23,8 +23,6 @@ const closing = proxyActivities<Activities>({
 /** How long after the end held usage that raced it is swept to the settlement in force (see releaseStrayHeldUsage). */
 const STRAY_HELD_AFTER = '1 minute';
 
-const describe = (t: SettlementTarget) => (t.method === 'billing_center' ? 'billing center' : `cloud account ${t.cloudAccountId}`);
-
 type Refusal = { code: string; reason: string };
 
 /**
@@ -43,7 +41,7 @@ export async function settlementChange(input: SettlementChangeInput): Promise<Se
   const publish = (next: SettlementStep) => {
     step = next;
     upsertSearchAttributes([{ key: SearchAttributes.businessStatus, value: step }]);
-    const what = `${describe(input.from)} → ${describe(input.to)} at ${cutover}`;
+    const what = `${describeTarget(input.from)} → ${describeTarget(input.to)} at ${cutover}`;
     setCurrentDetails(
       failure !== null ? `**failed**: ${what}. ${failure.code}: ${failure.reason}` : `**${step}**: ${what}.`,
     );

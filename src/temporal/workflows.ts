@@ -18,6 +18,7 @@ import {
 } from '../../workflows/balance-source-contract.js';
 import { cancelRecharge, paymentNotified, type PaymentEvent, type RechargeInput, type RechargeStatus } from '../../workflows/recharge-contract.js';
 import { SearchAttributes } from '../../workflows/search-attributes.js';
+import { describeTarget } from '../domain/settlement/routing.js';
 import type { SettlementChangeInput } from '../../workflows/settlement-change-contract.js';
 import { actOnTicket, type TicketInput, type TicketRequest } from '../../workflows/ticket-contract.js';
 import { usageArrived, type usageCharging } from '../../workflows/usage-charging.js';
@@ -225,7 +226,6 @@ export class Workflows {
 
   /** Starts `settlement/<workspaceId>/<changeId>`; starting it again (a retried request) is harmless. */
   async startSettlementChange(input: SettlementChangeInput): Promise<void> {
-    const name = (t: SettlementChangeInput['to']) => (t.method === 'billing_center' ? 'billing center' : `cloud account ${t.cloudAccountId}`);
     await this.startOnce('settlementChange', {
       workflowId: workflowIds.settlementChange(input.workspaceId, input.changeId),
       args: [input],
@@ -235,7 +235,7 @@ export class Workflows {
         { key: SearchAttributes.businessStatus, value: 'requested' },
       ],
       staticSummary:
-        `Settlement of workspace ${input.workspaceId} (account ${input.accountId}): ${name(input.from)} → ${name(input.to)} ` +
+        `Settlement of workspace ${input.workspaceId} (account ${input.accountId}): ${describeTarget(input.from)} → ${describeTarget(input.to)} ` +
         `at ${new Date(input.cutoverAt).toISOString()}`,
     });
   }

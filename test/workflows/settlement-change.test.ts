@@ -152,7 +152,7 @@ describe('a settlement migration', () => {
     ]);
     // What operators see.
     const described = await handleOf(change).describe();
-    expect(await described.staticSummary()).toContain(`Settlement of workspace ${c.workspaceId} (account ${c.accountId}): billing center → cloud account ${c.cloudAccountId}`);
+    expect(await described.staticSummary()).toContain(`Settlement of workspace ${c.workspaceId} (account ${c.accountId}): the billing center → cloud account ${c.cloudAccountId}`);
     expect(described.typedSearchAttributes.get(SearchAttributes.workspaceId)).toBe(c.workspaceId);
     expect(described.typedSearchAttributes.get(SearchAttributes.accountId)).toBe(c.accountId);
     expect(described.typedSearchAttributes.get(SearchAttributes.businessStatus)).toBe('completed');

@@ -1,6 +1,9 @@
 /** Who settles a workspace's usage. */
 export type SettlementTarget = { method: 'billing_center'; cloudAccountId: null } | { method: 'cloud_account'; cloudAccountId: string };
 
+/** How people are told who settles: in emails, the Temporal UI and workflow details. */
+export const describeTarget = (t: SettlementTarget) => (t.method === 'billing_center' ? 'the billing center' : `cloud account ${t.cloudAccountId}`);
+
 export interface PastSettlement {
   method: string;
   cloudAccountId: string | null;
@@ -21,10 +24,10 @@ export interface WorkspaceSettlements {
 
 export type Route = SettlementTarget | { method: 'held' };
 
-const target = (s: { method: string; cloudAccountId: string | null }): SettlementTarget =>
-  s.method === 'cloud_account' && s.cloudAccountId !== null
-    ? { method: 'cloud_account', cloudAccountId: s.cloudAccountId }
-    : { method: 'billing_center', cloudAccountId: null };
+/** A settlement as stored (method and cloud account columns) in its typed form. */
+export const settlementTarget = (method: string, cloudAccountId: string | null): SettlementTarget =>
+  method === 'cloud_account' && cloudAccountId !== null ? { method: 'cloud_account', cloudAccountId } : { method: 'billing_center', cloudAccountId: null };
+const target = (s: { method: string; cloudAccountId: string | null }) => settlementTarget(s.method, s.cloudAccountId);
 
 /**
  * The settlement in force at `periodStart`, which decides who pays for a usage record, whenever it arrives.

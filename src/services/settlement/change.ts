@@ -1,4 +1,4 @@
-import type { SettlementTarget } from '../../domain/settlement/routing.js';
+import { settlementTarget, type SettlementTarget } from '../../domain/settlement/routing.js';
 
 export type SettlementChangeStatus = 'requested' | 'waiting' | 'closing' | 'completed' | 'failed';
 export const IN_FLIGHT: readonly SettlementChangeStatus[] = ['requested', 'waiting', 'closing'];
@@ -37,16 +37,14 @@ export interface SettlementChangeRow {
   endedAt: Date | null;
 }
 
-const target = (method: string, cloudAccountId: string | null): SettlementTarget =>
-  method === 'cloud_account' && cloudAccountId !== null ? { method, cloudAccountId } : { method: 'billing_center', cloudAccountId: null };
 
 export function toSettlementChange(row: SettlementChangeRow): SettlementChange {
   return {
     id: row.id,
     workspaceId: row.workspaceId,
     accountId: row.accountId,
-    from: target(row.fromMethod, row.fromCloudAccountId),
-    to: target(row.toMethod, row.toCloudAccountId),
+    from: settlementTarget(row.fromMethod, row.fromCloudAccountId),
+    to: settlementTarget(row.toMethod, row.toCloudAccountId),
     effective: row.effective as SettlementChange['effective'],
     cutoverAt: row.cutoverAt,
     status: row.status as SettlementChangeStatus,
@@ -56,5 +54,3 @@ export function toSettlementChange(row: SettlementChangeRow): SettlementChange {
     endedAt: row.endedAt,
   };
 }
-
-export const describeTarget = (t: SettlementTarget) => (t.method === 'billing_center' ? 'the billing center' : `cloud account ${t.cloudAccountId}`);

@@ -1,5 +1,6 @@
 import type { Email } from '../notifications/outbox.js';
-import { describeTarget, type SettlementChange } from './change.js';
+import { describeTarget } from '../../domain/settlement/routing.js';
+import type { SettlementChange } from './change.js';
 
 /** The one email that tells the customer how a settlement change ended; its key names the change and the end. */
 export function settlementChangeEmail(change: SettlementChange, account: { name: string; contactEmail: string }): Email {

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import { inTransaction, type Tx } from '../../db/transaction.js';
-import type { SettlementTarget } from '../../domain/settlement/routing.js';
+import { settlementTarget, type SettlementTarget } from '../../domain/settlement/routing.js';
 import type { ServiceContext } from '../context.js';
 import { queueEmail } from '../notifications/outbox.js';
 import { toSettlementChange, type SettlementChange, type SettlementChangeStatus } from './change.js';
@@ -112,10 +112,6 @@ export async function releaseStrayHeldUsage(ctx: ServiceContext, workspaceId: st
   return inTransaction(ctx.prisma, async (tx) => {
     const workspace = await tx.workspace.findUnique({ where: { id: workspaceId }, include: { settlementChangeInFlight: { select: { id: true } } } });
     if (!workspace || workspace.settlementChangeInFlight) return { accountsToCharge: [], cloudAccountsToMeter: [] };
-    const current: SettlementTarget =
-      workspace.settlement === 'cloud_account' && workspace.cloudAccountId !== null
-        ? { method: 'cloud_account', cloudAccountId: workspace.cloudAccountId }
-        : { method: 'billing_center', cloudAccountId: null };
-    return releaseHeld(tx, workspace.id, workspace.accountId, current);
+    return releaseHeld(tx, workspace.id, workspace.accountId, settlementTarget(workspace.settlement, workspace.cloudAccountId));
   });
 }
