@@ -1,4 +1,4 @@
-import { proxyActivities, setCurrentDetails, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxyActivities, setCurrentDetails, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { describeTarget } from '../src/domain/settlement/routing.js';
 import { SearchAttributes } from './search-attributes.js';
@@ -31,7 +31,8 @@ type Refusal = { code: string; reason: string };
  * usage, or have the cloud account's metering report every hour before it), check the target again, switch in
  * one transaction, tell the customer. A refusal by the marketplace (or an account that cannot pay) at any step
  * ends the change as failed with the reason: the one compensation is to leave the workspace where it was and
- * give usage held since the cut-over back to the old method, which the failing transaction does.
+ * give usage held since the cut-over back to the old method, which the failing transaction does. An operator's
+ * cancel, before the switch, compensates the same way.
  */
 export async function settlementChange(input: SettlementChangeInput): Promise<SettlementChangeResult> {
   let step: SettlementStep = 'requested';
@@ -77,6 +78,8 @@ export async function settlementChange(input: SettlementChangeInput): Promise<Se
 
   const finish = async (ending: Promise<{ status: 'completed' | 'failed'; emailKey: string }>): Promise<SettlementChangeResult> => {
     const ended = await ending;
+    // A cancellation after the switch finds the change completed: it stays completed.
+    if (ended.status === 'completed') failure = null;
     publish(ended.status);
     await outside.deliverEmail(ended.emailKey);
     await sleep(STRAY_HELD_AFTER);
@@ -88,21 +91,36 @@ export async function settlementChange(input: SettlementChangeInput): Promise<Se
     return finish(store.failSettlementChange(input.changeId, refusal.code, refusal.reason));
   };
 
-  const invalid = await targetRefusal();
-  if (invalid) return fail(invalid);
-  await store.markSettlementChange(input.changeId, 'waiting');
-  publish('waiting');
+  const carryOut = async (): Promise<SettlementChangeResult> => {
+    const invalid = await targetRefusal();
+    if (invalid) return fail(invalid);
+    await store.markSettlementChange(input.changeId, 'waiting');
+    publish('waiting');
 
-  // A durable timer: a worker restart or a deploy in the weeks before a month's end does not move the cut-over.
-  const wait = input.cutoverAt - Date.now();
-  if (wait > 0) await sleep(wait);
+    // A durable timer: a worker restart or a deploy in the weeks before a month's end does not move the cut-over.
+    const wait = input.cutoverAt - Date.now();
+    if (wait > 0) await sleep(wait);
 
-  await store.markSettlementChange(input.changeId, 'closing');
-  publish('closing');
-  const notClosed = await closeOldMethod();
-  if (notClosed) return fail(notClosed);
-  // The target may have changed its mind while we waited (a cancelled subscription): ask again before switching.
-  const refused = await targetRefusal();
-  if (refused) return fail(refused);
-  return finish(store.switchSettlement(input.changeId));
+    await store.markSettlementChange(input.changeId, 'closing');
+    publish('closing');
+    const notClosed = await closeOldMethod();
+    if (notClosed) return fail(notClosed);
+    // The target may have changed its mind while we waited (a cancelled subscription): ask again before switching.
+    const refused = await targetRefusal();
+    if (refused) return fail(refused);
+    return finish(store.switchSettlement(input.changeId));
+  };
+
+  try {
+    return await carryOut();
+  } catch (error) {
+    // Cancelled by an operator, or stopped by an error no retry mends: the change must not stay in flight for ever
+    // (it would block the workspace's next change and hold its usage), so it ends as failed with the workspace
+    // where it was; after the switch, it stays completed. The workflow itself still ends as cancelled or failed.
+    const refusal = isCancellation(error)
+      ? { code: 'cancelled', reason: 'The change was cancelled by an operator; nothing was switched.' }
+      : { code: 'not-completed', reason: 'The change stopped on an error; nothing was switched.' };
+    await CancellationScope.nonCancellable(() => fail(refusal));
+    throw error;
+  }
 }

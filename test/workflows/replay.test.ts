@@ -32,6 +32,7 @@ describe('replaying recorded histories', async () => {
         'settlement-change-to-cloud.history.pb',
         'settlement-change-to-billing-center.history.pb',
         'settlement-change-refused.history.pb',
+        'settlement-change-cancelled.history.pb',
       ]),
     );
   });

@@ -285,6 +285,22 @@ describe('a refused settlement migration', () => {
   });
 });
 
+describe('an operator cancelling a migration', () => {
+  it('ends the change as failed before the cut-over, with the workspace where it was and free for the next change', async () => {
+    const c = await customerWithWorkspace('aws');
+    const change = (await requestChange(c, { method: 'cloud_account', cloudAccountId: c.cloudAccountId, effective: 'next_month' })).json() as ChangeBody;
+    await waitForStatus(c, change, 'waiting');
+    await handleOf(change).cancel();
+    await expect(outcome(change)).rejects.toThrow();
+    expect(await follow(c, change)).toMatchObject({ status: 'failed', failure: { code: 'cancelled' } });
+    expect((await handleOf(change).describe()).status.name).toBe('CANCELLED');
+    expect(await workspaceRow(c.workspaceId)).toMatchObject({ settlement: 'billing_center', cloudAccountId: null, settledSince: null });
+    expect((await emailsOf(c.accountId)).map((m) => m.kind)).toEqual(['settlement-change-failed']);
+    expect((await requestChange(c, { method: 'cloud_account', cloudAccountId: c.cloudAccountId, effective: 'immediate' })).statusCode).toBe(202);
+    await recordHistory(handleOf(change), 'settlement-change-cancelled');
+  });
+});
+
 describe('requests that cannot start a migration', () => {
   it('refuses a second change of a workspace while one is in flight, even when both arrive at once', async () => {
     const c = await customerWithWorkspace('aws');
