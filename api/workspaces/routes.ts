@@ -107,6 +107,7 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox<{ services: ServiceConte
       schema: {
         tags: ['workspaces'],
         summary: 'Unbind one of your workspaces',
+        description: '409 `settlement-change-in-flight` while a settlement change of it runs: unbind it once the change has ended.',
         params: WorkspaceParams,
         response: { 204: Type.Null(), ...problems(400, 401, 403, 404, 409) },
       },
