@@ -14,9 +14,10 @@ const outside = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
 });
-// Closing the cloud side waits for the metering to report every hour before the cut-over, deadlines included.
+// Closing the cloud side waits for the metering to report every hour before the cut-over, which may take until the
+// marketplace's deadline (hours, in an outage); asking again is harmless, so a lost worker is noticed after 30 min.
 const closing = proxyActivities<Activities>({
-  startToCloseTimeout: '3 hours',
+  startToCloseTimeout: '30 minutes',
   retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes' },
 });
 
