@@ -9,6 +9,7 @@ import { balanceSourceActivities } from './balance-sources.js';
 import { notificationActivities } from './notifications.js';
 import { paymentActivities } from './payments.js';
 import { rechargeActivities } from './recharges.js';
+import { settlementActivities } from './settlement.js';
 import { ticketActivities } from './tickets.js';
 import { usageActivities } from './usage.js';
 
@@ -39,6 +40,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...paymentActivities(dependencies.services, dependencies.paymentGateways),
     ...ticketActivities(dependencies.services, dependencies.ticketEscalationEmails ?? []),
     ...marketplaceActivities(dependencies.services, dependencies.marketplaces),
+    ...settlementActivities(dependencies.services, dependencies.workflows),
   };
 }
 

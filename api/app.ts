@@ -23,6 +23,7 @@ import { statementRoutes } from './statements/routes.js';
 import { financeRoutes } from './finance/routes.js';
 import { marketplaceReportRoutes } from './marketplace-reports/routes.js';
 import { workspaceRoutes } from './workspaces/routes.js';
+import { settlementChangeRoutes } from './workspaces/settlement-change-routes.js';
 import { paymentWebhookRoutes } from './payments/webhook-routes.js';
 import type { PaymentGateways } from '../src/payments/gateways.js';
 import { rechargeRoutes } from './recharges/routes.js';
@@ -88,6 +89,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(accountRoutes, { services: deps.services });
   await app.register(cloudAccountRoutes, { services: deps.services });
   await app.register(workspaceRoutes, { services: deps.services });
+  await app.register(settlementChangeRoutes, { services: deps.services, workflows: deps.workflows });
   await app.register(realNameReviewRoutes, { services: deps.services });
   await app.register(usageRoutes, { services: deps.services, workflows: deps.workflows });
   await app.register(rechargeRoutes, { services: deps.services, workflows: deps.workflows, cashLimits: deps.cashLimits });

@@ -10,3 +10,4 @@ export { recharge } from './recharge.js';
 export { ticket } from './ticket.js';
 export { marketplaceMetering } from './marketplace-metering.js';
 export { lifetimeStarts } from './lifetime-starts.js';
+export { settlementChange } from './settlement-change.js';

@@ -83,7 +83,7 @@ export const cloudAccountRoutes: FastifyPluginAsyncTypebox<{ services: ServiceCo
       schema: {
         tags: ['cloud-accounts'],
         summary: 'Unbind a cloud account no workspace settles to',
-        description: '409 `cloud-account-in-use` while a workspace settles to it: change that settlement first.',
+        description: '409 `cloud-account-in-use` while a workspace settles to it, or a settlement change to it runs: change that settlement first.',
         params: Type.Object({ id: Uuid }),
         response: { 204: Type.Null(), ...problems(400, 401, 403, 404, 409) },
       },

@@ -35,6 +35,9 @@ const IngestReply = Type.Object({
   billable: Type.Integer({ description: 'accepted records to be charged to a billing-center account' }),
   cloud: Type.Integer({ description: 'accepted records of workspaces settled by a cloud account' }),
   unbilled: Type.Integer({ description: 'accepted records of workspaces bound to no account: kept, not charged' }),
+  held: Type.Integer({
+    description: 'accepted records whose period begins at or after the cut-over of a settlement change in flight: routed to the new method when it completes, to the old one if it fails',
+  }),
 });
 
 export const usageRoutes: FastifyPluginAsyncTypebox<{ services: ServiceContext; workflows: Workflows }> = async (app, { services, workflows }) => {

@@ -17,7 +17,7 @@ const CUSTOMER = { roles: ['customer'] } as const;
 const PLATFORM = { platform: true } as const;
 
 /** The platform's workspace id, as it spells it (case-sensitive). */
-const WorkspaceId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
+export const WorkspaceId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
 /** A regional site: a region or host name such as `cn-hangzhou` or `us1.example.com`. */
 const Site = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
 const WorkspaceName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
@@ -107,8 +107,9 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox<{ services: ServiceConte
       schema: {
         tags: ['workspaces'],
         summary: 'Unbind one of your workspaces',
+        description: '409 `settlement-change-in-flight` while a settlement change of it runs: unbind it once the change has ended.',
         params: WorkspaceParams,
-        response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...problems(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

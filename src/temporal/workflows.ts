@@ -19,6 +19,8 @@ import {
 } from '../../workflows/balance-source-contract.js';
 import { cancelRecharge, paymentNotified, type PaymentEvent, type RechargeInput, type RechargeStatus } from '../../workflows/recharge-contract.js';
 import { SearchAttributes } from '../../workflows/search-attributes.js';
+import { describeTarget } from '../domain/settlement/routing.js';
+import type { SettlementChangeInput } from '../../workflows/settlement-change-contract.js';
 import { actOnTicket, type TicketInput, type TicketRequest } from '../../workflows/ticket-contract.js';
 import { usageArrived, type usageCharging } from '../../workflows/usage-charging.js';
 import {
@@ -37,6 +39,7 @@ export const workflowIds = {
   ticket: (no: string) => `ticket/${no}`,
   marketplaceMetering: (cloudAccountId: string) => `marketplace-metering/${cloudAccountId}`,
   lifetimeStarts: (issue: string, firstReference: string) => `lifetime-starts/${issue}/${firstReference}`,
+  settlementChange: (workspaceId: string, changeId: string) => `settlement/${workspaceId}/${changeId}`,
 };
 
 const lifetimeId = (input: { kind: 'prepaid_card' | 'voucher'; reference: string }) =>
@@ -237,6 +240,22 @@ export class Workflows {
 
   async balanceSourceRevoked(kind: 'prepaid_card' | 'voucher', reference: string): Promise<void> {
     await this.client.workflow.getHandle(lifetimeId({ kind, reference })).signal(sourceRevoked);
+  }
+
+  /** Starts `settlement/<workspaceId>/<changeId>`; starting it again (a retried request) is harmless. */
+  async startSettlementChange(input: SettlementChangeInput): Promise<void> {
+    await this.startOnce('settlementChange', {
+      workflowId: workflowIds.settlementChange(input.workspaceId, input.changeId),
+      args: [input],
+      typedSearchAttributes: [
+        { key: SearchAttributes.accountId, value: input.accountId },
+        { key: SearchAttributes.workspaceId, value: input.workspaceId },
+        { key: SearchAttributes.businessStatus, value: 'requested' },
+      ],
+      staticSummary:
+        `Settlement of workspace ${input.workspaceId} (account ${input.accountId}): ${describeTarget(input.from)} → ${describeTarget(input.to)} ` +
+        `at ${new Date(input.cutoverAt).toISOString()}`,
+    });
   }
 
   /** Starts `ticket/<no>`; starting it again (a retried request) is harmless. */

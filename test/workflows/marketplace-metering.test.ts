@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closesAt, HOUR_MS, hourOf } from '../../src/domain/marketplaces/rules.js';
 import type { CloudProvider } from '../../src/domain/identity/cloud-account-id.js';
-import { createLogger } from '../../src/logger.js';
-import { createMarketplaces } from '../../src/marketplaces/marketplaces.js';
-import { startSandboxMarketplace, type SandboxMarketplaceHandle } from '../../src/sandbox/marketplace/server.js';
+import type { SandboxMarketplaceHandle } from '../../src/sandbox/marketplace/server.js';
 import { Workflows, workflowIds } from '../../src/temporal/workflows.js';
-import { bearer, createTestApp, type TestApp } from '../support/app.js';
+import { bearer, type TestApp } from '../support/app.js';
 import { recordHistory } from '../support/histories.js';
 import { waitUntil } from '../support/ledger.js';
-import type { TestTemporal } from '../support/temporal.js';
+import { bindCloudAccount, createMarketplaceTestApp, externalAccountIds } from '../support/marketplace.js';
 
 /**
  * Marketplace metering on real Temporal (time-skipping) and PostgreSQL against the sandbox marketplace, whose
@@ -19,45 +17,25 @@ import type { TestTemporal } from '../support/temporal.js';
 let t: TestApp;
 let sandbox: SandboxMarketplaceHandle;
 let apiKey: string;
+let closeAll: (() => Promise<void>) | undefined;
 let finance: string;
-let temporal: TestTemporal | undefined;
 
 beforeAll(async () => {
-  sandbox = await startSandboxMarketplace({
-    host: '127.0.0.1',
-    port: 0,
-    log: createLogger({ env: 'test', logLevel: 'silent' }),
-    now: async () => new Date(await temporal!.serverNow()),
-  });
-  t = await createTestApp({ marketplaces: createMarketplaces(sandbox.urls) });
-  temporal = t.temporal;
-  await t.startWorker();
+  ({ t, sandbox, close: closeAll } = await createMarketplaceTestApp());
   apiKey = await t.apiKey();
   finance = (await t.staff(['finance'])).token;
 });
 afterAll(async () => {
-  await t?.close();
-  await sandbox?.stop();
+  await closeAll?.();
 });
 
 let n = 0;
-const EXTERNAL_IDS: Record<CloudProvider, () => string> = {
-  aws: () => `${200000000000 + ++n}`,
-  aliyun: () => `${1000000000000000 + ++n}`,
-  huawei: () => (++n).toString(16).padStart(32, 'a'),
-};
+const EXTERNAL_IDS = externalAccountIds(2);
 
 /** A customer with a cloud account of `provider` and one workspace per site, all settled to it. */
 async function cloudCustomer(provider: CloudProvider, sites: string[]) {
   const customer = await t.customer();
-  const bound = await t.app.inject({
-    method: 'POST',
-    url: '/v1/account/cloud-accounts',
-    headers: bearer(customer.token),
-    payload: { provider, externalAccountId: EXTERNAL_IDS[provider]() },
-  });
-  expect(bound.statusCode).toBe(201);
-  const cloud = bound.json() as { id: string; externalAccountId: string };
+  const cloud = await bindCloudAccount(t, customer.token, provider, EXTERNAL_IDS);
   const workspaceIds: string[] = [];
   for (const site of sites) {
     const workspaceId = `ws-${provider}-${site}-${++n}`;

@@ -30,6 +30,10 @@ describe('replaying recorded histories', async () => {
         'ticket-clocks.history.pb',
         'ticket-sla-breach.history.pb',
         'lifetime-starts.history.pb',
+        'settlement-change-to-cloud.history.pb',
+        'settlement-change-to-billing-center.history.pb',
+        'settlement-change-refused.history.pb',
+        'settlement-change-cancelled.history.pb',
       ]),
     );
   });

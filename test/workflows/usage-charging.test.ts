@@ -46,7 +46,7 @@ describe('usage charging', () => {
 
     const response = await send([record(c.workspaceId), record(c.workspaceId, { amount: undefined, quantity: '2.5', unitPrice: '4.123' })]);
     expect(response.statusCode).toBe(202);
-    expect(response.json()).toEqual({ accepted: 2, duplicates: 0, conflicting: [], billable: 2, cloud: 0, unbilled: 0 });
+    expect(response.json()).toEqual({ accepted: 2, duplicates: 0, conflicting: [], billable: 2, cloud: 0, unbilled: 0, held: 0 });
     await chargedAll(c.accountId);
 
     // 10.00 + 10.3075 → 10.31 (half-to-even at minor units): 15.00 from the voucher, 5.31 from cash.

@@ -108,6 +108,10 @@ export async function unbindCloudAccount(ctx: ServiceContext, accountId: string,
           'change their settlement first.',
       );
     }
+    // A change in flight would switch a workspace to a cloud account that is gone.
+    if ((await tx.settlementChange.count({ where: { toCloudAccountId: cloudAccountId, inFlightWorkspaceId: { not: null } } })) > 0) {
+      throw new DomainError('conflict', 'cloud-account-in-use', 'A settlement change to this cloud account is in flight; wait until it ends.');
+    }
     // Its usage not yet taken by the marketplace would have nobody to report it (and metering would wait on it
     // forever): the unbind waits until the last hours are reported, late or refused.
     const unreported =

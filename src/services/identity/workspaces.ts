@@ -107,12 +107,19 @@ export async function bindWorkspace(
 }
 
 /**
- * Unbinds (deletes) one of the account's workspaces.
- * TODO(ledger): refuse while the workspace has unsettled usage or a settlement migration is in flight.
+ * Unbinds (deletes) one of the account's workspaces, with its settlement history; refused while a settlement
+ * change of it is in flight (the change would switch a workspace that is gone).
+ * TODO(ledger): refuse while the workspace has unsettled usage.
  */
 export async function unbindWorkspace(ctx: ServiceContext, accountId: string, workspaceId: string): Promise<void> {
-  const { count } = await ctx.prisma.workspace.deleteMany({ where: { id: workspaceId, accountId } });
-  if (count === 0) throw notFound('Workspace');
+  await inTransaction(ctx.prisma, async (tx) => {
+    const workspace = await tx.workspace.findFirst({ where: { id: workspaceId, accountId }, include: { settlementChangeInFlight: { select: { id: true } } } });
+    if (!workspace) throw notFound('Workspace');
+    if (workspace.settlementChangeInFlight) {
+      throw new DomainError('conflict', 'settlement-change-in-flight', 'A settlement change of this workspace is in flight; unbind it once the change has ended.');
+    }
+    await tx.workspace.delete({ where: { id: workspaceId } });
+  });
 }
 
 export interface Standing {

@@ -1,7 +1,49 @@
 import { createHash } from 'node:crypto';
 import { DomainError, type FieldProblem } from '../../domain/errors.js';
 import { InvalidAmountError, isCurrency, Money, priceUsage, type Currency } from '../../domain/money.js';
+import { routeByPeriod, type WorkspaceSettlements } from '../../domain/settlement/routing.js';
 import type { ServiceContext } from '../context.js';
+
+interface WorkspaceRow {
+  id: string;
+  site: string;
+  account_id: string;
+  currency: string;
+  settlement: string;
+  cloud_account_id: string | null;
+  settled_since: Date | null;
+  changing_at: Date | null;
+  history: { method: string; cloudAccountId: string | null; from: string | null; until: string }[];
+}
+
+/**
+ * The batch's workspaces with what routes their usage, in one query (ingestion is benchmarked): the current
+ * settlement, the earlier ones that end after the batch's earliest period, and the cut-over of a change in flight.
+ */
+async function settlementsOf(ctx: ServiceContext, workspaceIds: string[], earliest: Date) {
+  const rows = await ctx.prisma.$queryRaw<WorkspaceRow[]>`
+    SELECT w.id, w.site, w.account_id::text, a.currency, w.settlement, w.cloud_account_id::text, w.settled_since,
+           c.cutover_at AS changing_at,
+           CASE WHEN w.settled_since IS NULL OR w.settled_since <= ${earliest} THEN '[]'::json ELSE COALESCE(
+             (SELECT json_agg(json_build_object('method', p.method, 'cloudAccountId', p.cloud_account_id,
+                                                'from', p.effective_from, 'until', p.effective_until))
+              FROM settlement_periods p WHERE p.workspace_id = w.id AND p.effective_until > ${earliest}), '[]'::json) END AS history
+    FROM workspaces w
+    JOIN accounts a ON a.id = w.account_id
+    LEFT JOIN settlement_changes c ON c.in_flight_workspace_id = w.id
+    WHERE w.id = ANY(${workspaceIds}::text[])`;
+  return new Map(
+    rows.map((row) => {
+      const settlements: WorkspaceSettlements = {
+        current: { method: row.settlement, cloudAccountId: row.cloud_account_id },
+        since: row.settled_since,
+        history: row.history.map((p) => ({ method: p.method, cloudAccountId: p.cloudAccountId, from: p.from === null ? null : new Date(p.from), until: new Date(p.until) })),
+        changingAt: row.changing_at,
+      };
+      return [row.id, { id: row.id, site: row.site, accountId: row.account_id, account: { currency: row.currency }, settlements }];
+    }),
+  );
+}
 
 export interface UsageRecordInput {
   id: string;
@@ -27,6 +69,8 @@ export interface IngestResult {
   billable: number;
   cloud: number;
   unbilled: number;
+  /** Of the accepted: periods from the cut-over of a settlement change in flight, routed when it ends. */
+  held: number;
   /** Accounts with newly pending records, for the caller to wake their charging. */
   accountsToCharge: string[];
   /** Cloud accounts with new records, for the caller to wake their marketplace metering. */
@@ -37,7 +81,7 @@ type Routed = {
   input: UsageRecordInput;
   accountId: string | null;
   cloudAccountId: string | null;
-  status: 'pending' | 'cloud' | 'unbilled';
+  status: 'pending' | 'cloud' | 'unbilled' | 'held';
   amount: Money | null;
   contentHash: string;
 };
@@ -51,17 +95,16 @@ function contentHash(record: UsageRecordInput): string {
 
 /**
  * Stores a batch of usage records, all or nothing: if any record is invalid, the batch is refused with a
- * reason per record and nothing is stored. Each record is routed by the workspace's binding as it is now:
- * to its billing-center account (charged asynchronously), to a cloud account (reported to the marketplace),
- * or to nobody (kept, not charged). A record id seen before is a duplicate and changes nothing.
+ * reason per record and nothing is stored. Each record is routed by the settlement in force at its period
+ * (not at its arrival): to its billing-center account (charged asynchronously), to a cloud account (reported
+ * to the marketplace), held while a settlement change decides (see routeByPeriod), or to nobody (kept, not
+ * charged). A record id seen before is a duplicate and changes nothing.
  */
 export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput[]): Promise<IngestResult> {
   const workspaceIds = [...new Set(records.map((r) => r.workspaceId))];
-  const workspaces = await ctx.prisma.workspace.findMany({
-    where: { id: { in: workspaceIds } },
-    select: { id: true, site: true, accountId: true, settlement: true, cloudAccountId: true, account: { select: { currency: true } } },
-  });
-  const workspaceById = new Map(workspaces.map((w) => [w.id, w]));
+  const starts = records.map((r) => new Date(r.periodStart).getTime()).filter((t) => !Number.isNaN(t));
+  const earliest = new Date(starts.length > 0 ? Math.min(...starts) : 0);
+  const workspaceById = await settlementsOf(ctx, workspaceIds, earliest);
 
   const problems: FieldProblem[] = [];
   const routed: Routed[] = [];
@@ -109,8 +152,9 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
       problems.push({ path: error.field.startsWith('/records') ? `/body${error.field}` : at(error.field.slice(1)), message: error.message });
       return;
     }
-    const status = !workspace ? 'unbilled' : workspace.settlement === 'cloud_account' ? 'cloud' : 'pending';
-    const cloudAccountId = status === 'cloud' ? workspace!.cloudAccountId : null;
+    const route = workspace ? routeByPeriod(workspace.settlements, start) : undefined;
+    const status = !route ? 'unbilled' : route.method === 'held' ? 'held' : route.method === 'cloud_account' ? 'cloud' : 'pending';
+    const cloudAccountId = route?.method === 'cloud_account' ? route.cloudAccountId : null;
     routed.push({ input: record, accountId: workspace?.accountId ?? null, cloudAccountId, status, amount, contentHash: contentHash(record) });
   });
   if (problems.length > 0) {
@@ -156,6 +200,7 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
     billable: fresh.filter((r) => r.status === 'pending').length,
     cloud: fresh.filter((r) => r.status === 'cloud').length,
     unbilled: fresh.filter((r) => r.status === 'unbilled').length,
+    held: fresh.filter((r) => r.status === 'held').length,
     accountsToCharge: [...new Set(fresh.filter((r) => r.status === 'pending').map((r) => r.accountId!))],
     cloudAccountsToMeter: [...new Set(fresh.flatMap((r) => (r.cloudAccountId ? [r.cloudAccountId] : [])))],
   };
