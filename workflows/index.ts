@@ -9,3 +9,4 @@ export { balanceSourceLifetime } from './balance-source-lifetime.js';
 export { recharge } from './recharge.js';
 export { ticket } from './ticket.js';
 export { marketplaceMetering } from './marketplace-metering.js';
+export { monthlyBills } from './monthly-bills.js';

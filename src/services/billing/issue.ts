@@ -1,0 +1,131 @@
+import type { Prisma } from '../../db/generated/client.js';
+import { inTransaction } from '../../db/transaction.js';
+import { lastClosedMonth, type BillingMonth } from '../../domain/billing/period.js';
+import type { ServiceContext } from '../context.js';
+import { accountBillContents, cloudStatementContents, snapshot, type CloudAccountRef } from './compose.js';
+import type { BillContent } from './content.js';
+
+/**
+ * A cloud account's statement waits this long after its month ends: the metering closes an hour five minutes
+ * after it ends and then reports it, so by now the month's last hours have their rows and, mostly, their outcome.
+ */
+export const STATEMENT_DELAY_MS = 2 * 3_600_000;
+
+export interface BillingPage {
+  /** Accounts looked at on this page. */
+  accounts: number;
+  bills: number;
+  statements: number;
+  /** The last account id of the page, to continue after; null when it was the last page. */
+  nextAfter: string | null;
+}
+
+interface Candidate {
+  id: string;
+  period: BillingMonth;
+}
+
+/** Groups by period: accounts in one time zone share one, so each group is a few set-based queries. */
+function byPeriod<T extends Candidate>(candidates: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const candidate of candidates) {
+    const key = `${candidate.period.month}/${candidate.period.timeZone}`;
+    groups.set(key, [...(groups.get(key) ?? []), candidate]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Issues the bills of one page of accounts (keyset by id) for each one's last closed month in its own time zone,
+ * and the consolidated statements of their cloud accounts once STATEMENT_DELAY_MS has passed after that month.
+ * Only what is missing is made, and inserted with ON CONFLICT DO NOTHING on (kind, subject, month): running a
+ * page again, or two runs at once, leaves exactly one bill per account and month. It also catches up whatever
+ * a run that never happened left undone.
+ */
+export async function issueBillsPage(ctx: ServiceContext, options: { asOf: Date; after: string | null; limit: number }): Promise<BillingPage> {
+  const accounts = await ctx.prisma.account.findMany({
+    where: options.after === null ? {} : { id: { gt: options.after } },
+    orderBy: { id: 'asc' },
+    take: options.limit,
+    select: { id: true, timezone: true, currency: true, createdAt: true },
+  });
+  const nextAfter = accounts.length === options.limit ? accounts.at(-1)!.id : null;
+  // An account opened after its zone's last month ended has no month to be billed for yet.
+  const closed = accounts
+    .map((account) => ({ ...account, period: lastClosedMonth(options.asOf, account.timezone) }))
+    .filter((account) => account.createdAt.getTime() < account.period.end.getTime());
+  const issuedAt = ctx.now();
+
+  const billed = new Set(
+    (await ctx.prisma.bill.findMany({ where: { kind: 'account', subjectId: { in: closed.map((a) => a.id) } }, select: { subjectId: true, month: true } })).map(
+      (bill) => `${bill.subjectId}/${bill.month}`,
+    ),
+  );
+  let bills = 0;
+  for (const group of byPeriod(closed.filter((account) => !billed.has(`${account.id}/${account.period.month}`)))) {
+    const period = group[0]!.period;
+    const contents = await inTransaction(ctx.prisma, (tx) => accountBillContents(tx, group.map((a) => a.id), period), snapshot);
+    bills += await insertBills(
+      ctx,
+      group.map((account) => ({ kind: 'account', subjectId: account.id, accountId: account.id, period, currency: account.currency, issuedAt, content: contents.get(account.id)! })),
+    );
+  }
+
+  const ready = closed.filter((account) => options.asOf.getTime() >= account.period.end.getTime() + STATEMENT_DELAY_MS);
+  const periodOf = new Map(ready.map((account) => [account.id, account.period]));
+  const clouds = await ctx.prisma.cloudAccount.findMany({
+    where: { accountId: { in: ready.map((a) => a.id) } },
+    select: { id: true, accountId: true, provider: true, externalAccountId: true },
+  });
+  const stated = new Set(
+    (await ctx.prisma.bill.findMany({ where: { kind: 'cloud_account', subjectId: { in: clouds.map((c) => c.id) } }, select: { subjectId: true, month: true } })).map(
+      (bill) => `${bill.subjectId}/${bill.month}`,
+    ),
+  );
+  const unstated = clouds
+    .map((cloud) => ({ ...cloud, period: periodOf.get(cloud.accountId)! }))
+    .filter((cloud) => !stated.has(`${cloud.id}/${cloud.period.month}`));
+  let statements = 0;
+  for (const group of byPeriod(unstated)) {
+    const period = group[0]!.period;
+    const contents = await inTransaction(ctx.prisma, (tx) => cloudStatementContents(tx, group satisfies CloudAccountRef[], period), snapshot);
+    statements += await insertBills(
+      ctx,
+      group.filter((cloud) => contents.has(cloud.id)).map((cloud) => ({ kind: 'cloud_account', subjectId: cloud.id, accountId: cloud.accountId, period, currency: null, issuedAt, content: contents.get(cloud.id)! })),
+    );
+  }
+  return { accounts: accounts.length, bills, statements, nextAfter };
+}
+
+interface NewBill {
+  kind: 'account' | 'cloud_account';
+  subjectId: string;
+  accountId: string;
+  period: BillingMonth;
+  currency: string | null;
+  issuedAt: Date;
+  content: BillContent;
+}
+
+/** One statement per batch: each bill is one row, complete in itself, so none is ever half written. */
+async function insertBills(ctx: ServiceContext, bills: readonly NewBill[]): Promise<number> {
+  if (bills.length === 0) return 0;
+  const { count } = await ctx.prisma.bill.createMany({
+    data: bills.map((bill) => ({
+      kind: bill.kind,
+      subjectId: bill.subjectId,
+      accountId: bill.accountId,
+      month: bill.period.month,
+      timezone: bill.period.timeZone,
+      periodStart: bill.period.start,
+      periodEnd: bill.period.end,
+      currency: bill.currency,
+      openingMinor: bill.content.kind === 'account' ? BigInt(bill.content.opening.total) : null,
+      closingMinor: bill.content.kind === 'account' ? BigInt(bill.content.closing.total) : null,
+      content: bill.content as unknown as Prisma.InputJsonValue,
+      issuedAt: bill.issuedAt,
+    })),
+    skipDuplicates: true,
+  });
+  return count;
+}
