@@ -29,6 +29,8 @@ export interface MonthlyBillsTotals {
 
 const { issueBillsPage } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  // A running page heartbeats every few seconds: a worker lost mid-page is noticed this soon, and the page rerun.
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });
 

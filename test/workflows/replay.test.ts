@@ -29,6 +29,9 @@ describe('replaying recorded histories', async () => {
         'ticket-lifecycle.history.pb',
         'ticket-clocks.history.pb',
         'ticket-sla-breach.history.pb',
+        'monthly-bills.history.pb',
+        // A run that continued as new (10,000 accounts).
+        'monthly-bills-continued.history.pb',
       ]),
     );
   });

@@ -88,6 +88,12 @@ export function billingMonth(month: string, timeZone: string): BillingMonth {
   };
 }
 
+/** The month the zone's wall clock is in at `at`. */
+export function monthAt(at: Date, timeZone: string): BillingMonth {
+  const local = localTime(at.getTime(), timeZone);
+  return billingMonth(label(local.year, local.month), timeZone);
+}
+
 /**
  * The last month that has ended, at `at`, in `timeZone`: the month before the one the zone's wall clock is in.
  * At exactly local midnight on the 1st the month before has closed.

@@ -43,13 +43,15 @@ function byPeriod<T extends Candidate>(candidates: readonly T[]): T[][] {
  * a run that never happened left undone.
  */
 export async function issueBillsPage(ctx: ServiceContext, options: { asOf: Date; after: string | null; limit: number }): Promise<BillingPage> {
-  const accounts = await ctx.prisma.account.findMany({
+  const rows = await ctx.prisma.account.findMany({
     where: options.after === null ? {} : { id: { gt: options.after } },
     orderBy: { id: 'asc' },
-    take: options.limit,
+    // One more than the page: it only says whether another page follows.
+    take: options.limit + 1,
     select: { id: true, timezone: true, currency: true, createdAt: true },
   });
-  const nextAfter = accounts.length === options.limit ? accounts.at(-1)!.id : null;
+  const accounts = rows.slice(0, options.limit);
+  const nextAfter = rows.length > options.limit ? accounts.at(-1)!.id : null;
   // An account opened after its zone's last month ended has no month to be billed for yet.
   const closed = accounts
     .map((account) => ({ ...account, period: lastClosedMonth(options.asOf, account.timezone) }))

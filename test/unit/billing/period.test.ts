@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billingMonth, lastClosedMonth } from '../../../src/domain/billing/period.js';
+import { billingMonth, lastClosedMonth, monthAt } from '../../../src/domain/billing/period.js';
 
 const iso = (date: Date) => date.toISOString();
 
@@ -63,5 +63,18 @@ describe('billing months in the account\'s time zone', () => {
 
   it('refuses a month that is not YYYY-MM', () => {
     expect(() => billingMonth('2026-13', 'UTC')).toThrow(RangeError);
+  });
+});
+
+describe('the month a zone is in', () => {
+  it('is the month after the last closed one, and contains the instant', () => {
+    for (const at of ['2026-11-30T15:59:59.999Z', '2026-11-30T16:00:00Z', '2027-01-01T00:00:00Z']) {
+      const month = monthAt(new Date(at), 'Asia/Shanghai');
+      expect(month.start.getTime()).toBeLessThanOrEqual(new Date(at).getTime());
+      expect(month.end.getTime()).toBeGreaterThan(new Date(at).getTime());
+      expect(lastClosedMonth(new Date(at), 'Asia/Shanghai').end.getTime()).toBe(month.start.getTime());
+    }
+    expect(monthAt(new Date('2026-11-30T16:00:00Z'), 'Asia/Shanghai').month).toBe('2026-12');
+    expect(monthAt(new Date('2026-11-30T16:00:00Z'), 'America/Los_Angeles').month).toBe('2026-11');
   });
 });
