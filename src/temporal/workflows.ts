@@ -85,7 +85,8 @@ export class Workflows {
         // lives at most 30 s). Each run issues what is missing, so a run missed in an outage is caught up next time.
         scheduleId: 'monthly-bills',
         spec: { intervals: [{ every: '15 minutes', offset: '1 minute' }] },
-        action: { type: 'startWorkflow', workflowType: 'monthlyBills', taskQueue: this.taskQueue, args: [] },
+        // Runs show as `monthly-bills-<scheduled time>` in the UI.
+        action: { type: 'startWorkflow', workflowType: 'monthlyBills', workflowId: 'monthly-bills', taskQueue: this.taskQueue, args: [] },
         policies: { overlap: ScheduleOverlapPolicy.SKIP },
         memo: { purpose: "issues each account's bill when its month closes in its time zone" },
       },
