@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthAt, type BillingMonth } from '../../src/domain/billing/period.js';
 import { issueBillsPage } from '../../src/services/billing/issue.js';
+import { Workflows } from '../../src/temporal/workflows.js';
 import { encodeCursor } from '../../api/pagination.js';
 import { bearer, createTestApp, type TestApp } from '../support/app.js';
 import { creditCash } from '../support/ledger.js';
@@ -86,5 +87,27 @@ describe('issuing', () => {
     expect((await issueAsOf(new Date(months[0]!.start.getTime() + 60_000))).bills).toBe(0);
     expect(await t.db.prisma.bill.count({ where: { accountId: late.accountId } })).toBe(0);
     expect((await issueAsOf(new Date(months[0]!.end.getTime() + 60_000))).bills).toBe(1);
+  });
+});
+
+describe('the monthly-bills schedule', () => {
+  it('runs a minute past every quarter hour, so a run follows every time zone\'s midnight, and never overlaps itself', async () => {
+    await new Workflows(t.temporal.client, t.temporal.taskQueue).ensureSchedules();
+    const handles = ['usage-charging-sweeper', 'outbox-delivery', 'monthly-bills'].map((id) => t.temporal.client.schedule.getHandle(id));
+    try {
+      const schedule = await handles[2]!.describe();
+      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'monthlyBills', taskQueue: t.temporal.taskQueue });
+      expect(schedule.policies.overlap).toBe('SKIP');
+      const next = schedule.info.nextActionTimes;
+      expect(next.length).toBeGreaterThanOrEqual(4);
+      for (const at of next) {
+        expect([1, 16, 31, 46]).toContain(at.getUTCMinutes());
+        expect(at.getUTCSeconds()).toBe(0);
+      }
+      expect(next[1]!.getTime() - next[0]!.getTime()).toBe(15 * 60_000);
+    } finally {
+      // The run's Temporal server is shared with other files: leave no schedule firing on it.
+      for (const handle of handles) await handle.delete();
+    }
   });
 });

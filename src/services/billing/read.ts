@@ -1,3 +1,4 @@
+import type { Bill } from '../../db/generated/client.js';
 import { notFound } from '../../domain/errors.js';
 import type { ServiceContext } from '../context.js';
 import type { BillContent } from './content.js';
@@ -28,19 +29,7 @@ export interface BillFilter {
   after?: { at: Date; id: string };
 }
 
-const asIssued = (row: {
-  id: string;
-  kind: string;
-  accountId: string;
-  subjectId: string;
-  month: string;
-  timezone: string;
-  periodStart: Date;
-  periodEnd: Date;
-  currency: string | null;
-  issuedAt: Date;
-  content: unknown;
-}): IssuedBill => ({ ...row, kind: row.kind as BillKind, content: row.content as BillContent });
+const asIssued = (row: Bill): IssuedBill => ({ ...row, kind: row.kind as BillKind, content: row.content as unknown as BillContent });
 
 /** Bills, newest period first; `limit + 1` rows, so the caller can tell that another page follows. */
 export async function listBills(ctx: ServiceContext, filter: BillFilter): Promise<IssuedBill[]> {
