@@ -51,52 +51,65 @@ export async function issueBillsPage(ctx: ServiceContext, options: { asOf: Date;
     select: { id: true, timezone: true, currency: true, createdAt: true },
   });
   const accounts = rows.slice(0, options.limit);
-  const nextAfter = rows.length > options.limit ? accounts.at(-1)!.id : null;
   // An account opened after its zone's last month ended has no month to be billed for yet.
   const closed = accounts
     .map((account) => ({ ...account, period: lastClosedMonth(options.asOf, account.timezone) }))
     .filter((account) => account.createdAt.getTime() < account.period.end.getTime());
   const issuedAt = ctx.now();
+  const ready = closed.filter((account) => options.asOf.getTime() >= account.period.end.getTime() + STATEMENT_DELAY_MS);
+  return {
+    accounts: accounts.length,
+    bills: await issueAccountBills(ctx, closed, issuedAt),
+    statements: await issueCloudStatements(ctx, ready, issuedAt),
+    nextAfter: rows.length > options.limit ? accounts.at(-1)!.id : null,
+  };
+}
 
-  const billed = new Set(
-    (await ctx.prisma.bill.findMany({ where: { kind: 'account', subjectId: { in: closed.map((a) => a.id) } }, select: { subjectId: true, month: true } })).map(
-      (bill) => `${bill.subjectId}/${bill.month}`,
-    ),
-  );
-  let bills = 0;
-  for (const group of byPeriod(closed.filter((account) => !billed.has(`${account.id}/${account.period.month}`)))) {
+async function issueAccountBills(ctx: ServiceContext, accounts: ReadonlyArray<Candidate & { currency: string }>, issuedAt: Date): Promise<number> {
+  const missing = await withoutBill(ctx, 'account', accounts);
+  let issued = 0;
+  for (const group of byPeriod(missing)) {
     const period = group[0]!.period;
     const contents = await inTransaction(ctx.prisma, (tx) => accountBillContents(tx, group.map((a) => a.id), period), snapshot);
-    bills += await insertBills(
+    issued += await insertBills(
       ctx,
       group.map((account) => ({ kind: 'account', subjectId: account.id, accountId: account.id, period, currency: account.currency, issuedAt, content: contents.get(account.id)! })),
     );
   }
+  return issued;
+}
 
-  const ready = closed.filter((account) => options.asOf.getTime() >= account.period.end.getTime() + STATEMENT_DELAY_MS);
-  const periodOf = new Map(ready.map((account) => [account.id, account.period]));
+/** Statements of the cloud accounts the given accounts own now, for each owner's month; none where nothing was reported. */
+async function issueCloudStatements(ctx: ServiceContext, owners: readonly Candidate[], issuedAt: Date): Promise<number> {
+  const periodOf = new Map(owners.map((owner) => [owner.id, owner.period]));
   const clouds = await ctx.prisma.cloudAccount.findMany({
-    where: { accountId: { in: ready.map((a) => a.id) } },
+    where: { accountId: { in: owners.map((owner) => owner.id) } },
     select: { id: true, accountId: true, provider: true, externalAccountId: true },
   });
-  const stated = new Set(
-    (await ctx.prisma.bill.findMany({ where: { kind: 'cloud_account', subjectId: { in: clouds.map((c) => c.id) } }, select: { subjectId: true, month: true } })).map(
-      (bill) => `${bill.subjectId}/${bill.month}`,
-    ),
-  );
-  const unstated = clouds
-    .map((cloud) => ({ ...cloud, period: periodOf.get(cloud.accountId)! }))
-    .filter((cloud) => !stated.has(`${cloud.id}/${cloud.period.month}`));
-  let statements = 0;
-  for (const group of byPeriod(unstated)) {
+  const missing = await withoutBill(ctx, 'cloud_account', clouds.map((cloud) => ({ ...cloud, period: periodOf.get(cloud.accountId)! })));
+  let issued = 0;
+  for (const group of byPeriod(missing)) {
     const period = group[0]!.period;
     const contents = await inTransaction(ctx.prisma, (tx) => cloudStatementContents(tx, group satisfies CloudAccountRef[], period), snapshot);
-    statements += await insertBills(
+    issued += await insertBills(
       ctx,
-      group.filter((cloud) => contents.has(cloud.id)).map((cloud) => ({ kind: 'cloud_account', subjectId: cloud.id, accountId: cloud.accountId, period, currency: null, issuedAt, content: contents.get(cloud.id)! })),
+      group
+        .filter((cloud) => contents.has(cloud.id))
+        .map((cloud) => ({ kind: 'cloud_account', subjectId: cloud.id, accountId: cloud.accountId, period, currency: null, issuedAt, content: contents.get(cloud.id)! })),
     );
   }
-  return { accounts: accounts.length, bills, statements, nextAfter };
+  return issued;
+}
+
+/** The candidates that have no bill of this kind for their month yet. */
+async function withoutBill<T extends Candidate>(ctx: ServiceContext, kind: NewBill['kind'], candidates: readonly T[]): Promise<T[]> {
+  const months = [...new Set(candidates.map((candidate) => candidate.period.month))];
+  const issued = await ctx.prisma.bill.findMany({
+    where: { kind, subjectId: { in: candidates.map((candidate) => candidate.id) }, month: { in: months } },
+    select: { subjectId: true, month: true },
+  });
+  const has = new Set(issued.map((bill) => `${bill.subjectId}/${bill.month}`));
+  return candidates.filter((candidate) => !has.has(`${candidate.id}/${candidate.period.month}`));
 }
 
 interface NewBill {
