@@ -36,6 +36,9 @@ const AccountBillView = Type.Object({
     }),
     { description: 'usage charged in the period, per workspace and billing item; the amounts add up to the usage_charge movement' },
   ),
+  cloudAccountIds: Type.Array(Type.String(), {
+    description: "cloud accounts the month's cloud-settled usage was reported to; each gets a consolidated statement (kind cloud_account) two hours after the month",
+  }),
 });
 
 const CloudStatementView = Type.Object({

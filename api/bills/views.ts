@@ -26,6 +26,7 @@ export function billView(bill: IssuedBill, externalAccountId: (id: string) => st
       closing: split(content.closing, currency),
       arrears: { opening: money(content.arrears.opening, currency), closing: money(content.arrears.closing, currency) },
       lines: content.lines.map((line) => ({ ...line, amount: money(line.amount, currency) })),
+      cloudAccountIds: content.cloudAccountIds,
     };
   }
   return {

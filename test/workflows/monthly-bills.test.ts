@@ -158,6 +158,7 @@ describe('monthly bills', () => {
         { workspaceId: ws2, site: 'cn2', item: 'logs', unit: 'GB', quantity: null, amount: cny('250.00'), records: 1 },
         { workspaceId: ws2, site: 'cn2', item: 'metrics', unit: 'series', quantity: '3', amount: cny('4.50'), records: 1 },
       ],
+      cloudAccountIds: [],
     });
 
     // And the ledger says the same, summed straight from its postings for the month's instants.
@@ -184,64 +185,77 @@ describe('monthly bills', () => {
     expect((await get('/v1/finance/bills', c.token)).statusCode).toBe(403);
   });
 
-  it("states what was reported to a cloud account's marketplace, consolidated across sites, two hours after the month", async () => {
+  it("states what was reported to each cloud account's marketplace, consolidated across sites, two hours after the month, bound or not", async () => {
     const c = await t.customer();
     const month = monthAt(t.clock.now(), SHANGHAI);
-    const bound = await t.app.inject({
-      method: 'POST',
-      url: '/v1/account/cloud-accounts',
-      headers: bearer(c.token),
-      payload: { provider: 'aws', externalAccountId: `${Date.now()}`.slice(-12).padStart(12, '7') },
-    });
-    expect(bound.statusCode).toBe(201);
-    const cloud = bound.json() as { id: string; externalAccountId: string };
+    const bindCloud = async (provider: string, externalAccountId: string) => {
+      const bound = await t.app.inject({ method: 'POST', url: '/v1/account/cloud-accounts', headers: bearer(c.token), payload: { provider, externalAccountId } });
+      expect(bound.statusCode).toBe(201);
+      return bound.json() as { id: string; externalAccountId: string };
+    };
+    const digits = `${Date.now()}${n++}`;
+    const aws = await bindCloud('aws', digits.slice(-12).padStart(12, '7'));
+    const aliyun = await bindCloud('aliyun', digits.slice(-16).padStart(16, '7'));
     const [wsCn, wsUs] = [await bindWorkspace(c.token, 'cn1'), await bindWorkspace(c.token, 'us1')];
     // The hours as the metering closed them (its own tests cover how): two of logs, from both sites, and one of metrics.
     const hour = (h: number) => new Date(month.start.getTime() + h * 3_600_000);
-    const report = (h: number, item: string, quantity: string, reported: string, status: string, records: number) =>
-      t.db.prisma.marketplaceReport.create({
+    const report = async (cloud: { id: string; externalAccountId: string }, provider: string, h: number, item: string, quantity: string, reported: string, status: string, workspace: [string, string]) => {
+      const row = await t.db.prisma.marketplaceReport.create({
         data: {
-          cloudAccountId: cloud.id, accountId: c.accountId, provider: 'aws', externalAccountId: cloud.externalAccountId, hourStart: hour(h), item,
-          quantity, reportedQuantity: reported, recordCount: records, status, deadline: hour(h + 6), createdAt: hour(h + 1),
+          cloudAccountId: cloud.id, accountId: c.accountId, provider, externalAccountId: cloud.externalAccountId, hourStart: hour(h), item,
+          quantity, reportedQuantity: reported, recordCount: 1, status, deadline: hour(h + 6), createdAt: hour(h + 1),
         },
       });
-    const record = (workspaceId: string, site: string, item: string, quantity: string, reportId: bigint, h: number) =>
-      t.db.prisma.usageRecord.create({
+      await t.db.prisma.usageRecord.create({
         data: {
-          id: `rec-cloud-${n++}-${Date.now()}`, workspaceId, site, item, unit: 'GB', quantity, periodStart: hour(h), periodEnd: hour(h + 1), receivedAt: hour(h),
-          accountId: c.accountId, status: 'cloud', contentHash: 'x'.repeat(64), cloudAccountId: cloud.id, marketplaceReportId: reportId,
+          id: `rec-cloud-${n++}-${Date.now()}`, workspaceId: workspace[0], site: workspace[1], item, unit: 'GB', quantity, periodStart: hour(h), periodEnd: hour(h + 1), receivedAt: hour(h),
+          accountId: c.accountId, status: 'cloud', contentHash: 'x'.repeat(64), cloudAccountId: cloud.id, marketplaceReportId: row.id,
         },
       });
-    const first = await report(1, 'logs', '1.5', '2', 'reported', 1);
-    await record(wsCn, 'cn1', 'logs', '1.5', first.id, 1);
-    const second = await report(2, 'logs', '2', '2', 'late', 1);
-    await record(wsUs, 'us1', 'logs', '2', second.id, 2);
-    const third = await report(2, 'metrics', '4', '4', 'refused', 1);
-    await record(wsCn, 'cn1', 'metrics', '4', third.id, 2);
+    };
+    await report(aws, 'aws', 1, 'logs', '1.5', '2', 'reported', [wsCn, 'cn1']);
+    await report(aws, 'aws', 2, 'logs', '2', '2', 'late', [wsUs, 'us1']);
+    await report(aws, 'aws', 2, 'metrics', '4', '4', 'refused', [wsCn, 'cn1']);
+    // Everything reported, the AWS account is unbound before the month ends: its statement is still due.
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/account/cloud-accounts/${aws.id}`, headers: bearer(c.token) })).statusCode).toBe(204);
 
     await runMonthlyBills(t, new Date(month.end.getTime() + 60_000));
-    expect(await t.db.prisma.bill.count({ where: { subjectId: cloud.id } })).toBe(0);
+    const [bill] = await billsOf(c.accountId, month.month);
+    expect((bill!.content as { cloudAccountIds: string[] }).cloudAccountIds).toEqual([aws.id]);
+    expect(await t.db.prisma.bill.count({ where: { kind: 'cloud_account', accountId: c.accountId } })).toBe(0);
+    // The month's last hour, closed a few minutes after the month by the Alibaba Cloud account's metering.
+    const lastHour = (month.end.getTime() - month.start.getTime()) / 3_600_000 - 1;
+    await report(aliyun, 'aliyun', lastHour, 'logs', '0.25', '0.25', 'reported', [wsUs, 'us1']);
+
     const run = await runMonthlyBills(t, new Date(month.end.getTime() + 2 * 3_600_000));
-    expect(run.totals.statements).toBeGreaterThanOrEqual(1);
+    expect(run.totals.statements).toBeGreaterThanOrEqual(2);
 
     const listed = (await get(`/v1/bills?kind=cloud_account`, c.token)).json().items as Array<Record<string, any>>;
-    expect(listed).toHaveLength(1);
-    expect(listed[0]).toMatchObject({ kind: 'cloud_account', accountId: c.accountId, month: month.month, currency: null, account: null });
-    expect(listed[0]!.cloudAccount).toEqual({
-      cloudAccountId: cloud.id,
+    expect(listed).toHaveLength(2);
+    for (const statement of listed) expect(statement).toMatchObject({ kind: 'cloud_account', accountId: c.accountId, month: month.month, currency: null, account: null });
+    const statementOf = (id: string) => listed.find((statement) => statement.cloudAccount.cloudAccountId === id)!.cloudAccount;
+    const bySite = (a: { workspaceId: string }, b: { workspaceId: string }) => a.workspaceId.localeCompare(b.workspaceId);
+    expect(statementOf(aws.id)).toEqual({
+      cloudAccountId: aws.id,
       provider: 'aws',
-      externalAccountId: cloud.externalAccountId,
+      externalAccountId: aws.externalAccountId,
       lines: [
         {
           item: 'logs', hours: 2, quantity: '3.5', reportedQuantity: '2', records: 2, reports: { reported: 1, late: 1, refused: 0, pending: 0 },
-          sources: [{ workspaceId: wsCn, site: 'cn1', quantity: '1.5', records: 1 }, { workspaceId: wsUs, site: 'us1', quantity: '2', records: 1 }].sort((a, b) => a.workspaceId.localeCompare(b.workspaceId)),
+          sources: [{ workspaceId: wsCn, site: 'cn1', quantity: '1.5', records: 1 }, { workspaceId: wsUs, site: 'us1', quantity: '2', records: 1 }].sort(bySite),
         },
         { item: 'metrics', hours: 1, quantity: '4', reportedQuantity: '0', records: 1, reports: { reported: 0, late: 0, refused: 1, pending: 0 }, sources: [{ workspaceId: wsCn, site: 'cn1', quantity: '4', records: 1 }] },
       ],
     });
+    expect(statementOf(aliyun.id)).toMatchObject({
+      provider: 'aliyun',
+      lines: [{ item: 'logs', hours: 1, quantity: '0.25', reportedQuantity: '0.25', reports: { reported: 1 }, sources: [{ workspaceId: wsUs, site: 'us1' }] }],
+    });
     const staff = (await get(`/v1/finance/bills?kind=cloud_account&accountId=${c.accountId}`, finance.token)).json().items;
-    expect(staff[0].cloudAccount.externalAccountId).not.toBe(cloud.externalAccountId);
+    expect(staff.map((statement: { cloudAccount: { externalAccountId: string } }) => statement.cloudAccount.externalAccountId)).not.toContain(aws.externalAccountId);
     expect(staff[0].cloudAccount.externalAccountId).toContain('*');
+    // A run later in the month issues neither again.
+    expect((await runMonthlyBills(t, new Date(month.end.getTime() + 5 * 3_600_000))).totals.statements).toBe(0);
   });
 
   it('issues exactly one bill per account and month when runs overlap, are repeated, or lose their worker mid-run', { timeout: 240_000 }, async () => {

@@ -26,3 +26,6 @@ CREATE INDEX "bills_period_start_idx" ON "bills"("period_start");
 -- CreateIndex
 CREATE UNIQUE INDEX "bills_kind_subject_id_month_key" ON "bills"("kind", "subject_id", "month");
 
+
+-- CreateIndex
+CREATE INDEX "marketplace_reports_account_id_hour_start_idx" ON "marketplace_reports"("account_id", "hour_start");

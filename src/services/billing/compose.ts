@@ -43,6 +43,14 @@ export async function accountBillContents(tx: Tx, accountIds: readonly string[],
     GROUP BY 1, 2, 3, 4, 5
     ORDER BY 1, 2, 3, 4, 5`;
 
+  // Once a month per account, through marketplace_reports(account_id, hour_start): which cloud accounts its statements
+  // are due for, including one unbound since (the statement run only finds bound ones in cloud_accounts).
+  const reportedTo = await tx.$queryRaw<{ account_id: string; cloud_account_id: string }[]>`
+    SELECT DISTINCT account_id::text AS account_id, cloud_account_id::text AS cloud_account_id
+    FROM marketplace_reports
+    WHERE account_id = ANY(${ids}::uuid[]) AND hour_start >= ${period.start}::timestamptz AND hour_start < ${period.end}::timestamptz
+    ORDER BY 1, 2`;
+
   const contents = new Map<string, AccountBillContent>();
   for (const accountId of ids) {
     contents.set(
@@ -60,29 +68,25 @@ export async function accountBillContents(tx: Tx, accountIds: readonly string[],
             net: BigInt(row.net),
             records: row.records,
           })),
+        reportedTo.filter((row) => row.account_id === accountId).map((row) => row.cloud_account_id),
       ),
     );
   }
   return contents;
 }
 
-export interface CloudAccountRef {
-  id: string;
-  provider: string;
-  externalAccountId: string;
-}
 
 /**
  * Consolidated statements of cloud accounts for one period: per billing item, the hours reported, what they
  * metered and what the marketplace took, how many ended reported, late or refused, and the workspaces and sites
  * they came from. Cloud accounts without reports in the period get none.
  */
-export async function cloudStatementContents(tx: Tx, cloudAccounts: readonly CloudAccountRef[], period: BillingMonth): Promise<Map<string, CloudStatementContent>> {
-  const ids = cloudAccounts.map((cloud) => cloud.id);
+export async function cloudStatementContents(tx: Tx, cloudAccountIds: readonly string[], period: BillingMonth): Promise<Map<string, CloudStatementContent>> {
+  const ids = [...cloudAccountIds];
   const items = await tx.$queryRaw<
-    { cloud_account_id: string; item: string; hours: number; quantity: string; reported_quantity: string; records: number; reported: number; late: number; refused: number; pending: number }[]
+    { cloud_account_id: string; provider: string; external_account_id: string; item: string; hours: number; quantity: string; reported_quantity: string; records: number; reported: number; late: number; refused: number; pending: number }[]
   >`
-    SELECT r.cloud_account_id::text AS cloud_account_id, r.item, count(*)::int AS hours, sum(r.quantity)::text AS quantity,
+    SELECT r.cloud_account_id::text AS cloud_account_id, r.provider, r.external_account_id, r.item, count(*)::int AS hours, sum(r.quantity)::text AS quantity,
            coalesce(sum(r.reported_quantity::numeric) FILTER (WHERE r.status = 'reported'), 0)::text AS reported_quantity,
            sum(r.record_count)::int AS records,
            count(*) FILTER (WHERE r.status = 'reported')::int AS reported,
@@ -91,8 +95,8 @@ export async function cloudStatementContents(tx: Tx, cloudAccounts: readonly Clo
            count(*) FILTER (WHERE r.status = 'pending')::int AS pending
     FROM marketplace_reports r
     WHERE r.cloud_account_id = ANY(${ids}::uuid[]) AND r.hour_start >= ${period.start}::timestamptz AND r.hour_start < ${period.end}::timestamptz
-    GROUP BY 1, 2
-    ORDER BY 1, 2`;
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 4`;
   const sources = items.length
     ? await tx.$queryRaw<{ cloud_account_id: string; item: string; workspace_id: string; site: string; quantity: string; records: number }[]>`
         SELECT r.cloud_account_id::text AS cloud_account_id, r.item, u.workspace_id, u.site,
@@ -104,23 +108,23 @@ export async function cloudStatementContents(tx: Tx, cloudAccounts: readonly Clo
     : [];
 
   const contents = new Map<string, CloudStatementContent>();
-  for (const cloud of cloudAccounts) {
-    const lines: StatementLine[] = items
-      .filter((row) => row.cloud_account_id === cloud.id)
-      .map((row) => ({
-        item: row.item,
-        hours: row.hours,
-        quantity: canonicalQuantity(row.quantity),
-        reportedQuantity: canonicalQuantity(row.reported_quantity),
-        records: row.records,
-        reports: { reported: row.reported, late: row.late, refused: row.refused, pending: row.pending },
-        sources: sources
-          .filter((source) => source.cloud_account_id === cloud.id && source.item === row.item)
-          .map((source) => ({ workspaceId: source.workspace_id, site: source.site, quantity: canonicalQuantity(source.quantity), records: source.records })),
-      }));
-    if (lines.length > 0) {
-      contents.set(cloud.id, { kind: 'cloud_account', cloudAccountId: cloud.id, provider: cloud.provider, externalAccountId: cloud.externalAccountId, lines });
-    }
+  for (const id of ids) {
+    const rows = items.filter((row) => row.cloud_account_id === id);
+    // What a statement names the cloud account by comes from its reports: it outlives an unbinding.
+    const first = rows[0];
+    if (!first) continue;
+    const lines: StatementLine[] = rows.map((row) => ({
+      item: row.item,
+      hours: row.hours,
+      quantity: canonicalQuantity(row.quantity),
+      reportedQuantity: canonicalQuantity(row.reported_quantity),
+      records: row.records,
+      reports: { reported: row.reported, late: row.late, refused: row.refused, pending: row.pending },
+      sources: sources
+        .filter((source) => source.cloud_account_id === id && source.item === row.item)
+        .map((source) => ({ workspaceId: source.workspace_id, site: source.site, quantity: canonicalQuantity(source.quantity), records: source.records })),
+    }));
+    contents.set(id, { kind: 'cloud_account', cloudAccountId: id, provider: first.provider, externalAccountId: first.external_account_id, lines });
   }
   return contents;
 }

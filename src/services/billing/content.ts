@@ -39,6 +39,8 @@ export interface AccountBillContent {
   /** Negative cash owed at the start and carried at the end of the period (positive, or zero). */
   arrears: { opening: string; closing: string };
   lines: BillLine[];
+  /** Cloud accounts the account's cloud-settled usage of the month was reported to; each has a statement of its own. */
+  cloudAccountIds: string[];
 }
 
 export interface StatementLine {
@@ -96,7 +98,7 @@ const written = (split: Split): SourceSplit => ({
 const owed = (cash: bigint) => (cash < 0n ? -cash : 0n).toString();
 
 /** An account's bill from the ledger's sums for its period. */
-export function composeAccountBill(sums: readonly PostingSum[], charges: readonly ChargeLineSum[]): AccountBillContent {
+export function composeAccountBill(sums: readonly PostingSum[], charges: readonly ChargeLineSum[], cloudAccountIds: readonly string[] = []): AccountBillContent {
   const opening = zero();
   const byKind = new Map<JournalEntryKind, Split>();
   for (const sum of sums) {
@@ -128,5 +130,6 @@ export function composeAccountBill(sums: readonly PostingSum[], charges: readonl
       amount: line.net.toString(),
       records: line.records,
     })),
+    cloudAccountIds: [...cloudAccountIds],
   };
 }

@@ -2,7 +2,7 @@ import type { Prisma } from '../../db/generated/client.js';
 import { inTransaction } from '../../db/transaction.js';
 import { lastClosedMonth, type BillingMonth } from '../../domain/billing/period.js';
 import type { ServiceContext } from '../context.js';
-import { accountBillContents, cloudStatementContents, snapshot, type CloudAccountRef } from './compose.js';
+import { accountBillContents, cloudStatementContents, snapshot } from './compose.js';
 import type { BillContent } from './content.js';
 
 /**
@@ -79,18 +79,32 @@ async function issueAccountBills(ctx: ServiceContext, accounts: ReadonlyArray<Ca
   return issued;
 }
 
-/** Statements of the cloud accounts the given accounts own now, for each owner's month; none where nothing was reported. */
+/**
+ * Statements of the cloud accounts of the given accounts, for each owner's month: those bound to them now, and those
+ * their bill of that month lists as reported to (a cloud account unbound since is in the bill only). None where
+ * nothing was reported.
+ */
 async function issueCloudStatements(ctx: ServiceContext, owners: readonly Candidate[], issuedAt: Date): Promise<number> {
+  if (owners.length === 0) return 0;
   const periodOf = new Map(owners.map((owner) => [owner.id, owner.period]));
-  const clouds = await ctx.prisma.cloudAccount.findMany({
-    where: { accountId: { in: owners.map((owner) => owner.id) } },
-    select: { id: true, accountId: true, provider: true, externalAccountId: true },
-  });
-  const missing = await withoutBill(ctx, 'cloud_account', clouds.map((cloud) => ({ ...cloud, period: periodOf.get(cloud.accountId)! })));
+  const bound = await ctx.prisma.cloudAccount.findMany({ where: { accountId: { in: [...periodOf.keys()] } }, select: { id: true, accountId: true } });
+  const listed = await ctx.prisma.$queryRaw<{ account_id: string; month: string; cloud_account_id: string }[]>`
+    SELECT b.subject_id::text AS account_id, b.month, c.id AS cloud_account_id
+    FROM bills b CROSS JOIN LATERAL jsonb_array_elements_text(b.content->'cloudAccountIds') AS c(id)
+    WHERE b.kind = 'account' AND b.subject_id = ANY(${[...periodOf.keys()]}::uuid[])
+      AND b.month = ANY(${[...new Set(owners.map((owner) => owner.period.month))]}::text[])`;
+  const clouds = new Map<string, Candidate & { accountId: string }>();
+  for (const { id, accountId } of bound) clouds.set(id, { id, accountId, period: periodOf.get(accountId)! });
+  for (const row of listed) {
+    const period = periodOf.get(row.account_id)!;
+    // Only the bill of the owner's own month speaks for it.
+    if (row.month === period.month) clouds.set(row.cloud_account_id, { id: row.cloud_account_id, accountId: row.account_id, period });
+  }
+  const missing = await withoutBill(ctx, 'cloud_account', [...clouds.values()]);
   let issued = 0;
   for (const group of byPeriod(missing)) {
     const period = group[0]!.period;
-    const contents = await inTransaction(ctx.prisma, (tx) => cloudStatementContents(tx, group satisfies CloudAccountRef[], period), snapshot);
+    const contents = await inTransaction(ctx.prisma, (tx) => cloudStatementContents(tx, group.map((cloud) => cloud.id), period), snapshot);
     issued += await insertBills(
       ctx,
       group

@@ -25,6 +25,7 @@ describe("composing an account's bill from the ledger's sums", () => {
       closing: { cash: '-1500', vouchers: '0', prepaidCards: '0', total: '-1500' },
       arrears: { opening: '0', closing: '1500' },
       lines: [{ workspaceId: 'ws-1', site: 'cn1', item: 'logs', unit: 'GB', quantity: '2.5', amount: '2800', records: 3 }],
+      cloudAccountIds: [],
     });
   });
 
