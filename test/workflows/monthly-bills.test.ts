@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { billingMonth, monthAt, type BillingMonth } from '../../src/domain/billing/period.js';
+import { Money } from '../../src/domain/money.js';
 import { checkStoredLedger } from '../../src/services/ledger/ledger-check.js';
 import { expireSource } from '../../src/services/ledger/expire-source.js';
 import type { WorkerHandle } from '../../src/temporal/worker.js';
@@ -167,10 +168,10 @@ describe('monthly bills', () => {
       FROM postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts la ON la.id = p.ledger_account_id
       WHERE la.account_id = ${c.accountId}::uuid AND e.occurred_at < ${month.end}
       GROUP BY 1`;
-    const minor = (money: { amount: string }) => Math.round(Number(money.amount) * 100).toString();
+    const minor = (money: { amount: string; currency: string }) => Money.fromApi(money, { allowNegative: true }).minor.toString();
     expect(Object.fromEntries(ledger.map((row) => [row.kind, row.total]))).toEqual({
       opening: minor(bill.account.opening.total),
-      ...Object.fromEntries((bill.account.movements as Array<{ kind: string; change: { total: { amount: string } } }>).map((m) => [m.kind, minor(m.change.total)])),
+      ...Object.fromEntries((bill.account.movements as Array<{ kind: string; change: { total: { amount: string; currency: string } } }>).map((m) => [m.kind, minor(m.change.total)])),
     });
     const closingInLedger = ledger.reduce((sum, row) => sum + BigInt(row.total), 0n);
     expect(closingInLedger.toString()).toBe(minor(bill.account.closing.total));
