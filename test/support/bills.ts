@@ -28,3 +28,16 @@ export async function seedAccounts(t: TestApp, count: number, timeZones: readonl
     RETURNING id::text`;
   return rows.map((row) => row.id);
 }
+
+/**
+ * Makes every insert of bills take 0.3 s more (a trigger), so that a test can surely catch a run halfway; the
+ * function returned takes it away again.
+ */
+export async function slowBillInserts(t: TestApp): Promise<() => Promise<void>> {
+  await t.db.prisma.$executeRawUnsafe(`CREATE FUNCTION slow_bills() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$`);
+  await t.db.prisma.$executeRawUnsafe('CREATE TRIGGER slow_bills AFTER INSERT ON bills FOR EACH STATEMENT EXECUTE FUNCTION slow_bills()');
+  return async () => {
+    await t.db.prisma.$executeRawUnsafe('DROP TRIGGER slow_bills ON bills');
+    await t.db.prisma.$executeRawUnsafe('DROP FUNCTION slow_bills()');
+  };
+}

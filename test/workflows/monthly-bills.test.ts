@@ -6,7 +6,7 @@ import { checkStoredLedger } from '../../src/services/ledger/ledger-check.js';
 import { expireSource } from '../../src/services/ledger/expire-source.js';
 import type { WorkerHandle } from '../../src/temporal/worker.js';
 import { bearer, createTestApp, type TestApp } from '../support/app.js';
-import { runMonthlyBills, seedAccounts } from '../support/bills.js';
+import { runMonthlyBills, seedAccounts, slowBillInserts } from '../support/bills.js';
 import { recordHistory } from '../support/histories.js';
 import { creditCash, giveVoucher, waitUntil } from '../support/ledger.js';
 import { waitFor } from '../support/processes.js';
@@ -282,9 +282,7 @@ describe('monthly bills', () => {
 
     // A worker killed outright mid-run: the run goes on on another worker, and still issues each bill once.
     const following = nextMonth(later);
-    // Each insert of bills made slow, so that the run is surely caught halfway.
-    await t.db.prisma.$executeRawUnsafe(`CREATE FUNCTION slow_bills() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$`);
-    await t.db.prisma.$executeRawUnsafe('CREATE TRIGGER slow_bills AFTER INSERT ON bills FOR EACH STATEMENT EXECUTE FUNCTION slow_bills()');
+    const fastAgain = await slowBillInserts(t);
     await worker.shutdown();
     const doomed = spawnWorkerProcess({ databaseUrl: t.db.url, temporalAddress: t.temporal.address, taskQueue: t.temporal.taskQueue, mail: { dir: t.mailDir! } });
     try {
@@ -299,7 +297,7 @@ describe('monthly bills', () => {
       doomed.child.kill('SIGKILL');
       expect(await doomed.exited).toBe('SIGKILL');
       expect(await t.db.prisma.bill.count({ where: { month: following.month } })).toBeLessThan(accounts);
-      await t.db.prisma.$executeRawUnsafe('DROP TRIGGER slow_bills ON bills');
+      await fastAgain();
       worker = await t.startWorker();
       const totals = await handle.result();
       expect(totals).toMatchObject({ accounts: all });
