@@ -1,5 +1,5 @@
 import type { Prisma } from '../../db/generated/client.js';
-import { inTransaction } from '../../db/transaction.js';
+import { inTransaction, type Tx } from '../../db/transaction.js';
 import { lastClosedMonth, type BillingMonth } from '../../domain/billing/period.js';
 import type { ServiceContext } from '../context.js';
 import { accountBillContents, cloudStatementContents, snapshot } from './compose.js';
@@ -65,18 +65,8 @@ export async function issueBillsPage(ctx: ServiceContext, options: { asOf: Date;
   };
 }
 
-async function issueAccountBills(ctx: ServiceContext, accounts: ReadonlyArray<Candidate & { currency: string }>, issuedAt: Date): Promise<number> {
-  const missing = await withoutBill(ctx, 'account', accounts);
-  let issued = 0;
-  for (const group of byPeriod(missing)) {
-    const period = group[0]!.period;
-    const contents = await inTransaction(ctx.prisma, (tx) => accountBillContents(tx, group.map((a) => a.id), period), snapshot);
-    issued += await insertBills(
-      ctx,
-      group.map((account) => ({ kind: 'account', subjectId: account.id, accountId: account.id, period, currency: account.currency, issuedAt, content: contents.get(account.id)! })),
-    );
-  }
-  return issued;
+function issueAccountBills(ctx: ServiceContext, accounts: ReadonlyArray<Candidate & { currency: string }>, issuedAt: Date): Promise<number> {
+  return issueMissing(ctx, 'account', accounts.map((account) => ({ ...account, accountId: account.id })), issuedAt, accountBillContents);
 }
 
 /**
@@ -100,16 +90,29 @@ async function issueCloudStatements(ctx: ServiceContext, owners: readonly Candid
     // Only the bill of the owner's own month speaks for it.
     if (row.month === period.month) clouds.set(row.cloud_account_id, { id: row.cloud_account_id, accountId: row.account_id, period });
   }
-  const missing = await withoutBill(ctx, 'cloud_account', [...clouds.values()]);
+  return issueMissing(ctx, 'cloud_account', [...clouds.values()], issuedAt, cloudStatementContents);
+}
+
+/**
+ * Issues a bill to each candidate still without one for its month, a group per period: the contents read in one
+ * snapshot, then one insert. A candidate the reader has nothing for (a statement with no reports) gets none.
+ */
+async function issueMissing(
+  ctx: ServiceContext,
+  kind: NewBill['kind'],
+  candidates: ReadonlyArray<Candidate & { accountId: string; currency?: string }>,
+  issuedAt: Date,
+  read: (tx: Tx, ids: readonly string[], period: BillingMonth) => Promise<Map<string, BillContent>>,
+): Promise<number> {
   let issued = 0;
-  for (const group of byPeriod(missing)) {
+  for (const group of byPeriod(await withoutBill(ctx, kind, candidates))) {
     const period = group[0]!.period;
-    const contents = await inTransaction(ctx.prisma, (tx) => cloudStatementContents(tx, group.map((cloud) => cloud.id), period), snapshot);
+    const contents = await inTransaction(ctx.prisma, (tx) => read(tx, group.map((candidate) => candidate.id), period), snapshot);
     issued += await insertBills(
       ctx,
       group
-        .filter((cloud) => contents.has(cloud.id))
-        .map((cloud) => ({ kind: 'cloud_account', subjectId: cloud.id, accountId: cloud.accountId, period, currency: null, issuedAt, content: contents.get(cloud.id)! })),
+        .filter((candidate) => contents.has(candidate.id))
+        .map((candidate) => ({ kind, subjectId: candidate.id, accountId: candidate.accountId, period, currency: candidate.currency ?? null, issuedAt, content: contents.get(candidate.id)! })),
     );
   }
   return issued;
