@@ -5,6 +5,7 @@ import type { Workflows } from '../src/temporal/workflows.js';
 import type { PaymentGateways } from '../src/payments/gateways.js';
 import type { Marketplaces } from '../src/marketplaces/marketplaces.js';
 import { marketplaceActivities } from './marketplaces.js';
+import { billingActivities } from './billing.js';
 import { balanceSourceActivities } from './balance-sources.js';
 import { notificationActivities } from './notifications.js';
 import { paymentActivities } from './payments.js';
@@ -41,6 +42,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...ticketActivities(dependencies.services, dependencies.ticketEscalationEmails ?? []),
     ...marketplaceActivities(dependencies.services, dependencies.marketplaces),
     ...settlementActivities(dependencies.services, dependencies.workflows),
+    ...billingActivities(dependencies.services),
   };
 }
 

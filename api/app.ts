@@ -22,6 +22,7 @@ import { usageRoutes } from './usage/routes.js';
 import { statementRoutes } from './statements/routes.js';
 import { financeRoutes } from './finance/routes.js';
 import { marketplaceReportRoutes } from './marketplace-reports/routes.js';
+import { billRoutes } from './bills/routes.js';
 import { workspaceRoutes } from './workspaces/routes.js';
 import { settlementChangeRoutes } from './workspaces/settlement-change-routes.js';
 import { paymentWebhookRoutes } from './payments/webhook-routes.js';
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(statementRoutes, { services: deps.services });
   await app.register(financeRoutes, { services: deps.services });
   await app.register(marketplaceReportRoutes, { services: deps.services });
+  await app.register(billRoutes, { services: deps.services });
   await app.register(salesRoutes, { services: deps.services, workflows: deps.workflows });
   await app.register(adminRoutes, { services: deps.services });
   await app.register(ticketRoutes, { services: deps.services, workflows: deps.workflows, ticketClocks: deps.ticketClocks });

@@ -11,3 +11,4 @@ export { ticket } from './ticket.js';
 export { marketplaceMetering } from './marketplace-metering.js';
 export { lifetimeStarts } from './lifetime-starts.js';
 export { settlementChange } from './settlement-change.js';
+export { monthlyBills } from './monthly-bills.js';

@@ -84,6 +84,17 @@ export class Workflows {
         policies: { overlap: ScheduleOverlapPolicy.SKIP },
         memo: { purpose: 'sends the emails waiting in the outbox' },
       },
+      {
+        // Every offset in use is a multiple of 15 minutes, so some run falls on every zone's local midnight; a
+        // minute after it, so that entries whose transactions began before midnight have committed (a transaction
+        // lives at most 30 s). Each run issues what is missing, so a run missed in an outage is caught up next time.
+        scheduleId: 'monthly-bills',
+        spec: { intervals: [{ every: '15 minutes', offset: '1 minute' }] },
+        // Runs show as `monthly-bills-<scheduled time>` in the UI.
+        action: { type: 'startWorkflow', workflowType: 'monthlyBills', workflowId: 'monthly-bills', taskQueue: this.taskQueue, args: [] },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP },
+        memo: { purpose: "issues each account's bill when its month closes in its time zone" },
+      },
     ];
     for (const schedule of schedules) {
       try {

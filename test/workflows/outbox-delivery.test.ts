@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/config.js';
 import { inTransaction } from '../../src/db/transaction.js';
 import type { DeliveryCounts } from '../../src/services/notifications/deliver.js';
 import { createSmtpMailer, messageIdFor } from '../../src/services/notifications/mailer.js';
 import { queueEmail } from '../../src/services/notifications/outbox.js';
 import { bearer, createTestApp, type TestApp } from '../support/app.js';
 import { recordHistory } from '../support/histories.js';
-import { spawnProcess, waitFor } from '../support/processes.js';
+import { waitFor } from '../support/processes.js';
+import { spawnWorkerProcess } from '../support/worker-process.js';
 
 /** A real SMTP server on a free port; `onMessage` runs before the server answers, and may refuse (false). */
 async function startSmtpSink() {
@@ -103,10 +103,7 @@ describe('outbox delivery', () => {
     }
 
     // The real worker in a process of its own, so it can be killed outright (SIGKILL: no shutdown, no goodbye).
-    const doomed = spawnProcess(process.execPath, ['--import', 'tsx', '--eval', WORKER_SCRIPT], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: t.db.url, TEMPORAL_ADDRESS: t.temporal.address, TASK_QUEUE: t.temporal.taskQueue, SMTP_URL: sink.url },
-    });
+    const doomed = spawnWorkerProcess({ databaseUrl: t.db.url, temporalAddress: t.temporal.address, taskQueue: t.temporal.taskQueue, mail: { smtpUrl: sink.url, from: FROM } });
     // The hook: when the second email arrives, the first has been sent *and marked* (its mark is committed before
     // the next message is taken) and the activity is still running. Kill the worker there, before the server
     // answers, so the second is not accepted and the activity never reports completion.
@@ -143,40 +140,3 @@ describe('outbox delivery', () => {
   });
 });
 
-/**
- * The production worker and activities, as `npm run worker` wires them, in a child process. Two differences,
- * neither about email: no schedules (the test server has none), and no workflow cache, because the time-skipping
- * test server never moves a workflow task off a dead worker's sticky queue (a real server does after 10 s).
- * CommonJS with dynamic imports, because `--input-type=module` would be passed on to the worker's own threads.
- */
-const WORKER_SCRIPT = `(async () => {
-  const { Client, Connection } = await import('@temporalio/client');
-  const { NativeConnection, Worker } = await import('@temporalio/worker');
-  const { createActivities } = await import('./activities/index.ts');
-  const { connectDatabase } = await import('./src/db/client.ts');
-  const { createLogger } = await import('./src/logger.ts');
-  const { createSmtpMailer } = await import('./src/services/notifications/mailer.ts');
-  const { Workflows } = await import('./src/temporal/workflows.ts');
-  const { WORKFLOWS_PATH } = await import('./src/temporal/worker.ts');
-  const env = process.env;
-  const database = connectDatabase(env.DATABASE_URL);
-  const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }) });
-  const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS }),
-    taskQueue: env.TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
-    maxCachedWorkflows: 0,
-    activities: createActivities({
-      log: createLogger({ env: 'test', logLevel: 'silent' }),
-      services: { prisma: database.prisma, now: () => new Date(), tokenTtlMs: 3_600_000 },
-      workflows: new Workflows(client, env.TASK_QUEUE),
-      mailer: createSmtpMailer({ url: env.SMTP_URL, from: ${JSON.stringify(FROM)} }),
-    }),
-  });
-  console.log('worker polling');
-  await worker.run();
-})().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
-`;

@@ -34,6 +34,9 @@ describe('replaying recorded histories', async () => {
         'settlement-change-to-billing-center.history.pb',
         'settlement-change-refused.history.pb',
         'settlement-change-cancelled.history.pb',
+        'monthly-bills.history.pb',
+        // A run that continued as new (10,000 accounts).
+        'monthly-bills-continued.history.pb',
       ]),
     );
   });
