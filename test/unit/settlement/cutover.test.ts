@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cutoverFor, startOfNextMonth, zonedInstant } from '../../../src/domain/settlement/cutover.js';
+import { cutoverFor, startOfNextMonth } from '../../../src/domain/settlement/cutover.js';
+import { zonedInstant } from '../../../src/domain/time-zone.js';
 
 const iso = (s: string) => new Date(s);
 const at = (effective: Parameters<typeof cutoverFor>[0], now: string, zone: string) => {
