@@ -1,6 +1,7 @@
 import { settlementTarget, type SettlementTarget } from '../../domain/settlement/routing.js';
 
 export type SettlementChangeStatus = 'requested' | 'waiting' | 'closing' | 'completed' | 'failed';
+/** The statuses of a change in flight, in the order it passes them. */
 export const IN_FLIGHT: readonly SettlementChangeStatus[] = ['requested', 'waiting', 'closing'];
 
 /** A settlement change as the API, the workflow and the emails speak of it. */

@@ -2,12 +2,15 @@ import type { Email } from '../notifications/outbox.js';
 import { describeTarget } from '../../domain/settlement/routing.js';
 import type { SettlementChange } from './change.js';
 
+/** The outbox key of the email of how a change ended: one per change and end. */
+export const settlementChangeEmailKey = (change: Pick<SettlementChange, 'id' | 'status'>) => `settlement-change/${change.id}/${change.status}`;
+
 /** The one email that tells the customer how a settlement change ended; its key names the change and the end. */
 export function settlementChangeEmail(change: SettlementChange, account: { name: string; contactEmail: string }): Email {
   const cutover = change.cutoverAt.toISOString();
   const failed = change.status === 'failed';
   return {
-    businessKey: `settlement-change/${change.id}/${change.status}`,
+    businessKey: settlementChangeEmailKey(change),
     kind: failed ? 'settlement-change-failed' : 'settlement-change-completed',
     to: account.contactEmail,
     accountId: change.accountId,

@@ -3,10 +3,8 @@ import { inTransaction, type Tx } from '../../db/transaction.js';
 import { settlementTarget, type SettlementTarget } from '../../domain/settlement/routing.js';
 import type { ServiceContext } from '../context.js';
 import { queueEmail } from '../notifications/outbox.js';
-import { toSettlementChange, type SettlementChange, type SettlementChangeStatus } from './change.js';
-import { settlementChangeEmail } from './emails.js';
-
-const ORDER: SettlementChangeStatus[] = ['requested', 'waiting', 'closing'];
+import { IN_FLIGHT, toSettlementChange, type SettlementChange } from './change.js';
+import { settlementChangeEmail, settlementChangeEmailKey } from './emails.js';
 
 async function lockChange(tx: Tx, changeId: string): Promise<SettlementChange> {
   const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM settlement_changes WHERE id = ${changeId}::uuid FOR UPDATE`;
@@ -17,7 +15,7 @@ async function lockChange(tx: Tx, changeId: string): Promise<SettlementChange> {
 /** Moves an in-flight change forward to `status` (waiting, closing); a retry or a late call never moves it back. */
 export async function markSettlementChange(ctx: ServiceContext, changeId: string, status: 'waiting' | 'closing'): Promise<void> {
   await ctx.prisma.settlementChange.updateMany({
-    where: { id: changeId, status: { in: ORDER.slice(0, ORDER.indexOf(status)) } },
+    where: { id: changeId, status: { in: IN_FLIGHT.slice(0, IN_FLIGHT.indexOf(status)) } },
     data: { status, updatedAt: ctx.now() },
   });
 }
@@ -59,7 +57,7 @@ export type SettlementOutcome = { change: SettlementChange; emailKey: string } &
 export async function switchSettlement(ctx: ServiceContext, changeId: string): Promise<SettlementOutcome> {
   return inTransaction(ctx.prisma, async (tx) => {
     const change = await lockChange(tx, changeId);
-    const emailKey = `settlement-change/${change.id}/${change.status}`;
+    const emailKey = settlementChangeEmailKey(change);
     if (change.status === 'completed' || change.status === 'failed') return { change, emailKey, accountsToCharge: [], cloudAccountsToMeter: [] };
     const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: change.workspaceId } });
     await tx.settlementPeriod.create({
@@ -89,7 +87,7 @@ export async function switchSettlement(ctx: ServiceContext, changeId: string): P
 export async function failSettlementChange(ctx: ServiceContext, changeId: string, failure: { code: string; reason: string }): Promise<SettlementOutcome> {
   return inTransaction(ctx.prisma, async (tx) => {
     const change = await lockChange(tx, changeId);
-    const emailKey = `settlement-change/${change.id}/${change.status}`;
+    const emailKey = settlementChangeEmailKey(change);
     if (change.status === 'completed' || change.status === 'failed') return { change, emailKey, accountsToCharge: [], cloudAccountsToMeter: [] };
     const released = await releaseHeld(tx, change.workspaceId, change.accountId, change.from);
     return { ...(await end(tx, change, { status: 'failed', failureCode: failure.code, failureReason: failure.reason.slice(0, 500) }, ctx.now())), ...released };
