@@ -4,6 +4,7 @@ import type { BalanceSourceKind, JournalEntryKind } from '../../domain/ledger/in
 import { canonicalQuantity } from '../../domain/marketplaces/quantity.js';
 import type { BillingMonth } from '../../domain/billing/period.js';
 import { meteredQuantity } from '../marketplaces/metered-quantity.js';
+import { groupBy } from './group-by.js';
 import { composeAccountBill, type AccountBillContent, type CloudStatementContent, type StatementLine } from './content.js';
 
 /**
@@ -51,24 +52,25 @@ export async function accountBillContents(tx: Tx, accountIds: readonly string[],
     WHERE account_id = ANY(${ids}::uuid[]) AND hour_start >= ${period.start}::timestamptz AND hour_start < ${period.end}::timestamptz
     ORDER BY 1, 2`;
 
+  const sumsOf = groupBy(sums, (row) => row.account_id);
+  const chargesOf = groupBy(charges, (row) => row.account_id);
+  const reportedToOf = groupBy(reportedTo, (row) => row.account_id);
   const contents = new Map<string, AccountBillContent>();
   for (const accountId of ids) {
     contents.set(
       accountId,
       composeAccountBill(
-        sums.filter((row) => row.account_id === accountId).map((row) => ({ source: row.source, bucket: row.bucket, net: BigInt(row.net) })),
-        charges
-          .filter((row) => row.account_id === accountId)
-          .map((row) => ({
-            workspaceId: row.workspace_id,
-            site: row.site,
-            item: row.item,
-            unit: row.unit,
-            quantity: row.quantity === null ? null : canonicalQuantity(row.quantity),
-            net: BigInt(row.net),
-            records: row.records,
-          })),
-        reportedTo.filter((row) => row.account_id === accountId).map((row) => row.cloud_account_id),
+        (sumsOf.get(accountId) ?? []).map((row) => ({ source: row.source, bucket: row.bucket, net: BigInt(row.net) })),
+        (chargesOf.get(accountId) ?? []).map((row) => ({
+          workspaceId: row.workspace_id,
+          site: row.site,
+          item: row.item,
+          unit: row.unit,
+          quantity: row.quantity === null ? null : canonicalQuantity(row.quantity),
+          net: BigInt(row.net),
+          records: row.records,
+        })),
+        (reportedToOf.get(accountId) ?? []).map((row) => row.cloud_account_id),
       ),
     );
   }
@@ -107,9 +109,11 @@ export async function cloudStatementContents(tx: Tx, cloudAccountIds: readonly s
         ORDER BY 1, 2, 3, 4`
     : [];
 
+  const itemsOf = groupBy(items, (row) => row.cloud_account_id);
+  const sourcesOf = groupBy(sources, (source) => `${source.cloud_account_id}/${source.item}`);
   const contents = new Map<string, CloudStatementContent>();
   for (const id of ids) {
-    const rows = items.filter((row) => row.cloud_account_id === id);
+    const rows = itemsOf.get(id) ?? [];
     // What a statement names the cloud account by comes from its reports: it outlives an unbinding.
     const first = rows[0];
     if (!first) continue;
@@ -120,9 +124,7 @@ export async function cloudStatementContents(tx: Tx, cloudAccountIds: readonly s
       reportedQuantity: canonicalQuantity(row.reported_quantity),
       records: row.records,
       reports: { reported: row.reported, late: row.late, refused: row.refused, pending: row.pending },
-      sources: sources
-        .filter((source) => source.cloud_account_id === id && source.item === row.item)
-        .map((source) => ({ workspaceId: source.workspace_id, site: source.site, quantity: canonicalQuantity(source.quantity), records: source.records })),
+      sources: (sourcesOf.get(`${id}/${row.item}`) ?? []).map((source) => ({ workspaceId: source.workspace_id, site: source.site, quantity: canonicalQuantity(source.quantity), records: source.records })),
     }));
     contents.set(id, { kind: 'cloud_account', cloudAccountId: id, provider: first.provider, externalAccountId: first.external_account_id, lines });
   }

@@ -4,6 +4,7 @@ import { lastClosedMonth, type BillingMonth } from '../../domain/billing/period.
 import type { ServiceContext } from '../context.js';
 import { accountBillContents, cloudStatementContents, snapshot } from './compose.js';
 import type { BillContent } from './content.js';
+import { groupBy } from './group-by.js';
 
 /**
  * A cloud account's statement waits this long after its month ends: the metering closes an hour five minutes
@@ -27,12 +28,7 @@ interface Candidate {
 
 /** Groups by period: accounts in one time zone share one, so each group is a few set-based queries. */
 function byPeriod<T extends Candidate>(candidates: readonly T[]): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const candidate of candidates) {
-    const key = `${candidate.period.month}/${candidate.period.timeZone}`;
-    groups.set(key, [...(groups.get(key) ?? []), candidate]);
-  }
-  return [...groups.values()];
+  return [...groupBy(candidates, (candidate) => `${candidate.period.month}/${candidate.period.timeZone}`).values()];
 }
 
 /**
