@@ -317,6 +317,7 @@ export async function runRechargeBenchmark(args: string[]): Promise<number> {
       ranAt: ranAt.toISOString(),
       finishedAt: new Date().toISOString(),
       machine: { ...machine, loadAverageAtEnd: os.loadavg().map((v) => round(v, 2)) },
+      topology: stack.topology,
       parameters: {
         ...params,
         cardFaceMinor: params.cardFaceMinor.toString(),

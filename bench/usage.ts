@@ -481,6 +481,7 @@ export async function runUsageBenchmark(args: string[]): Promise<number> {
       ranAt: ranAt.toISOString(),
       finishedAt: new Date().toISOString(),
       machine: { ...machine, loadAverageBeforeIngest: loadBeforeIngest, loadAverageAtEnd: os.loadavg().map((v) => round(v, 2)) },
+      topology: stack.topology,
       parameters: {
         ...params,
         amounts: '0.01-20.00 CNY per record, seeded',

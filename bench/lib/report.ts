@@ -45,7 +45,7 @@ export async function writeResults(name: string, result: object): Promise<void> 
  * otherwise the body's own exit code counts.
  */
 export async function onStack(body: (parts: { stack: BenchStack; api: Api; db: pg.Pool }) => Promise<number>): Promise<number> {
-  const stack = await timed('start stack (embedded PostgreSQL, Temporal, worker, API)', () => startStack()).then((r) => r.value);
+  const stack = await timed('start stack (embedded PostgreSQL, Temporal; API and worker processes)', () => startStack()).then((r) => r.value);
   try {
     const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
     stack.onStop({ name: 'bench pg pool', stop: () => db.end() });

@@ -1,19 +1,29 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, projectRoot, type Config } from '../../src/config.js';
 import { connectDatabase, type PrismaClient } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
+import { startEmbeddedPostgres } from '../../src/embedded/postgres.js';
+import { startEmbeddedTemporal } from '../../src/embedded/temporal.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { startRoles, type Started } from '../../src/roles/compose.js';
 import type { Stoppable } from '../../src/runtime/lifecycle.js';
+import { startSandboxMarketplace } from '../../src/sandbox/marketplace/server.js';
+import { startSandboxGateway } from '../../src/sandbox/payment-gateway/server.js';
 import type { ServiceContext } from '../../src/services/context.js';
 
-/** The whole service (embedded PostgreSQL and Temporal, migrations, worker, API) in this process, on a throwaway data folder. */
+/**
+ * The service as docker-compose runs it: the API (`npm run api`) and the worker (`npm run worker`) in processes
+ * of their own, here against the embedded PostgreSQL and Temporal dev server (and the sandbox gateway and
+ * marketplace) that this process starts on a throwaway data folder. The benchmark's own client code runs in this
+ * process, so it never shares an event loop with the service it measures.
+ */
 export interface BenchStack {
   config: Config;
   log: Logger;
-  started: Started;
+  started: { apiUrl: string; databaseUrl: string; temporalAddress: string };
   apiUrl: string;
   databaseUrl: string;
   /** The benchmark's own database client (the service's is not exposed), for setup and checks. */
@@ -21,12 +31,15 @@ export interface BenchStack {
   services: ServiceContext;
   admin: { email: string; password: string };
   dataDir: string;
+  /** How the service runs, for the results file. */
+  topology: string;
   /** Registers something to stop before the stack itself (stopped in reverse order of registration). */
   onStop(part: Stoppable): void;
   stop(): Promise<void>;
 }
 
 const ADMIN = { email: 'bench-admin@example.com', password: 'Quiet-Harbor-Lantern-4821' };
+const TOPOLOGY = 'API and worker in processes of their own (npm run api, npm run worker, as in docker-compose.yml); embedded PostgreSQL and Temporal dev server';
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -50,6 +63,48 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/** BENCH_CPU_PROFILE_DIR=<dir>: each service process writes V8 CPU profiles there (open them in Chrome DevTools). */
+function cpuProfile(role: string): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir, role.replace(/ /g, '-'))}`] : [];
+}
+
+/** Runs one of the service's roles (`src/api-main.ts`, `src/worker-main.ts`) as a child process; stopping it is SIGTERM, as an orchestrator would. */
+function startRole(name: string, entry: string, env: Record<string, string | undefined>, log: Logger): Stoppable & { exited: Promise<number | null> } {
+  const child: ChildProcess = spawn(process.execPath, [...cpuProfile(name), '--import', 'tsx', entry], { cwd: projectRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  let stopping = false;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then((code) => {
+    if (!stopping) log.error({ role: name, code }, 'a service process of the benchmark exited by itself');
+  });
+  return {
+    name,
+    exited,
+    stop: async () => {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timeout = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+/** Waits until the API answers /readyz with 200: database and Temporal reachable, a worker polling. */
+async function waitUntilReady(apiUrl: string, exited: Promise<unknown>[], timeoutMs: number): Promise<void> {
+  let gone = false;
+  void Promise.race(exited).then(() => (gone = true));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (gone) throw new Error('a service process exited while starting');
+    const status = await fetch(`${apiUrl}/readyz`).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${apiUrl}/readyz did not answer 200 within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 const active = new Set<() => Promise<void>>();
 
 /** Stops every stack still running (on Ctrl+C). */
@@ -59,14 +114,15 @@ export async function stopActiveStacks(): Promise<void> {
 
 /**
  * Starts everything `npm start` starts, on free ports and a fresh temporary DATA_DIR (never the developer's
- * .data), and returns a handle whose `stop()` stops the parts in reverse order and deletes the folder.
- * `stop()` is also safe after a failed start: whatever had started is stopped.
+ * .data), with the API and the worker as processes of their own, and returns a handle whose `stop()` stops
+ * the parts in reverse order and deletes the folder. `stop()` is also safe after a failed start: whatever had
+ * started is stopped.
  */
 export async function startStack(options: { logLevel?: string } = {}): Promise<BenchStack> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'billing-center-bench-'));
   // When run as root, PostgreSQL runs as the `postgres` user, which must be able to enter the folder.
   await chmod(dataDir, 0o755);
-  const [apiPort, postgresPort, temporalPort, temporalUiPort, sandboxPort] = await freePorts(5);
+  const [apiPort, postgresPort, temporalPort, temporalUiPort, sandboxPort, marketplacePort] = await freePorts(6);
   const env: Record<string, string | undefined> = {
     ...process.env,
     DATA_DIR: dataDir,
@@ -76,15 +132,17 @@ export async function startStack(options: { logLevel?: string } = {}): Promise<B
     TEMPORAL_DEV_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(temporalUiPort),
     TEMPORAL_METRICS_PORT: '0',
-    // Read by configurations that run an embedded sandbox payment gateway; ignored by those that do not.
     SANDBOX_GATEWAY_PORT: String(sandboxPort),
+    SANDBOX_MARKETPLACE_PORT: String(marketplacePort),
     LOG_LEVEL: options.logLevel ?? 'warn',
     NODE_ENV: 'production',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
   };
   // The benchmark always runs its own services, on loopback, and reaches nothing outside.
-  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYMENT_GATEWAY_URL', 'PUBLIC_API_URL', 'SMTP_URL']) delete env[name];
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYMENT_GATEWAY_URL', 'PUBLIC_API_URL', 'SMTP_URL', 'MARKETPLACE_AWS_URL', 'MARKETPLACE_ALIYUN_URL', 'MARKETPLACE_HUAWEI_URL']) {
+    delete env[name];
+  }
   const config = loadConfig(env);
   const log = createLogger(config, 'billing-center-bench');
 
@@ -107,21 +165,54 @@ export async function startStack(options: { logLevel?: string } = {}): Promise<B
   active.add(stop);
 
   try {
-    const started = await startRoles(config, log, { embedded: true, migrate: true, worker: true, api: true }, parts);
-    if (!started.apiUrl) throw new Error('the API did not start');
-    const database = connectDatabase(started.databaseUrl, { maxConnections: 8 });
+    const postgres = await startEmbeddedPostgres({ dataDir, port: config.embeddedPostgres.port, log });
+    parts.push({ name: 'embedded PostgreSQL', stop: postgres.stop });
+    const databaseUrl = postgres.url();
+    await migrate(databaseUrl, log);
+    const temporal = await startEmbeddedTemporal({
+      dataDir,
+      cacheDir: config.cacheDir,
+      port: config.temporal.devServer.port,
+      uiPort: config.temporal.devServer.uiPort,
+      namespace: config.temporal.namespace,
+      log,
+    });
+    parts.push({ name: 'embedded Temporal', stop: temporal.stop });
+    const gateway = await startSandboxGateway({ host: '127.0.0.1', port: config.payments.sandboxPort, secret: config.payments.webhookSecret, log });
+    parts.push(gateway);
+    const marketplace = await startSandboxMarketplace({ host: '127.0.0.1', port: config.marketplaces.sandboxPort, log });
+    parts.push(marketplace);
+
+    const roleEnv = {
+      ...env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      PAYMENT_GATEWAY_URL: gateway.url,
+      MARKETPLACE_AWS_URL: marketplace.urls.aws,
+      MARKETPLACE_ALIYUN_URL: marketplace.urls.aliyun,
+      MARKETPLACE_HUAWEI_URL: marketplace.urls.huawei,
+    };
+    const worker = startRole('worker process', 'src/worker-main.ts', roleEnv, log);
+    parts.push(worker);
+    const api = startRole('API process', 'src/api-main.ts', roleEnv, log);
+    parts.push(api);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    await waitUntilReady(apiUrl, [worker.exited, api.exited], 120_000);
+
+    const database = connectDatabase(databaseUrl, { maxConnections: 8 });
     parts.push({ name: 'bench database client', stop: database.close });
     const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs };
     return {
       config,
       log,
-      started,
-      apiUrl: started.apiUrl,
-      databaseUrl: started.databaseUrl,
+      started: { apiUrl, databaseUrl, temporalAddress: temporal.address },
+      apiUrl,
+      databaseUrl,
       prisma: database.prisma,
       services,
       admin: ADMIN,
       dataDir,
+      topology: TOPOLOGY,
       onStop: (part) => parts.push(part),
       stop,
     };

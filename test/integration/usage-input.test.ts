@@ -49,6 +49,7 @@ describe('usage input', () => {
     ['a unit price with 9 decimals', { amount: undefined, quantity: '1', unitPrice: '0.123456789' }, '/body/records/1/unitPrice'],
     ['an amount with 3 decimals', { amount: { amount: '1.005', currency: 'CNY' } }, '/body/records/1/amount/amount'],
     ['a period that ends before it starts', { periodEnd: '2026-10-31T23:00:00Z' }, '/body/records/1/periodEnd'],
+    ['a leap second, which JavaScript cannot read as a time', { periodEnd: '2026-06-30T23:59:60Z' }, '/body/records/1/periodEnd'],
     ['both an amount and a quantity', { quantity: '1', unitPrice: '1' }, '/body/records/1/quantity'],
     ['neither an amount nor a quantity', { amount: undefined }, '/body/records/1/amount'],
     ['a quantity without a unit price', { amount: undefined, quantity: '1' }, '/body/records/1/unitPrice'],

@@ -82,6 +82,9 @@ type Routed = {
   accountId: string | null;
   cloudAccountId: string | null;
   status: 'pending' | 'cloud' | 'unbilled' | 'held';
+  /** The period as epoch milliseconds, read once. */
+  startMs: number;
+  endMs: number;
   amount: Money | null;
   contentHash: string;
 };
@@ -114,6 +117,8 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
     const fail = (field: string, message: string) => problems.push({ path: at(field), message });
     const start = new Date(record.periodStart);
     const end = new Date(record.periodEnd);
+    if (Number.isNaN(start.getTime())) fail('periodStart', 'is not a time this service can read');
+    if (Number.isNaN(end.getTime())) fail('periodEnd', 'is not a time this service can read');
     if (end.getTime() <= start.getTime()) fail('periodEnd', 'must be after periodStart');
     const hasAmount = record.amount !== undefined;
     const hasPrice = record.quantity !== undefined || record.unitPrice !== undefined;
@@ -155,7 +160,7 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
     const route = workspace ? routeByPeriod(workspace.settlements, start) : undefined;
     const status = !route ? 'unbilled' : route.method === 'held' ? 'held' : route.method === 'cloud_account' ? 'cloud' : 'pending';
     const cloudAccountId = route?.method === 'cloud_account' ? route.cloudAccountId : null;
-    routed.push({ input: record, accountId: workspace?.accountId ?? null, cloudAccountId, status, amount, contentHash: contentHash(record) });
+    routed.push({ input: record, accountId: workspace?.accountId ?? null, cloudAccountId, status, startMs: start.getTime(), endMs: end.getTime(), amount, contentHash: contentHash(record) });
   });
   if (problems.length > 0) {
     throw new DomainError('invalid', 'validation', `${new Set(problems.map((p) => p.path.split('/')[3])).size} of ${records.length} records are invalid; none was stored.`, {
@@ -167,32 +172,46 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
   const firstOf = new Map<string, Routed>();
   for (const r of routed) if (!firstOf.has(r.input.id)) firstOf.set(r.input.id, r);
   const unique = [...firstOf.values()];
-  const now = ctx.now();
-  const insertedRows = await ctx.prisma.$queryRaw<{ id: string }[]>`
-    INSERT INTO usage_records (id, workspace_id, site, item, unit, quantity, unit_price, amount_minor, currency,
-                               period_start, period_end, received_at, account_id, status, content_hash, cloud_account_id)
-    SELECT id, ws, site, item, unit, q::numeric, up::numeric, am, cur, ps, pe, ${now}, acc::uuid, st, h, ca::uuid
-    FROM unnest(
-      ${unique.map((r) => r.input.id)}::text[], ${unique.map((r) => r.input.workspaceId)}::text[], ${unique.map((r) => r.input.site)}::text[],
-      ${unique.map((r) => r.input.item)}::text[], ${unique.map((r) => r.input.unit)}::text[],
-      ${unique.map((r) => r.input.quantity ?? null)}::text[], ${unique.map((r) => r.input.unitPrice ?? null)}::text[],
-      ${unique.map((r) => r.amount?.minor ?? null)}::bigint[], ${unique.map((r) => r.amount?.currency ?? null)}::text[],
-      ${unique.map((r) => new Date(r.input.periodStart))}::timestamptz[], ${unique.map((r) => new Date(r.input.periodEnd))}::timestamptz[],
-      ${unique.map((r) => r.accountId)}::text[], ${unique.map((r) => r.status)}::text[], ${unique.map((r) => r.contentHash)}::text[],
-      ${unique.map((r) => r.cloudAccountId)}::text[]
-    ) AS x(id, ws, site, item, unit, q, up, am, cur, ps, pe, acc, st, h, ca)
-    ON CONFLICT (id) DO NOTHING
-    RETURNING id`;
-  const inserted = new Set(insertedRows.map((r) => r.id));
+  const rows = unique.map((r) => ({
+    id: r.input.id, ws: r.input.workspaceId, site: r.input.site, item: r.input.item, unit: r.input.unit,
+    q: r.input.quantity ?? null, up: r.input.unitPrice ?? null, am: r.amount ? String(r.amount.minor) : null, cur: r.amount?.currency ?? null,
+    ps: r.startMs, pe: r.endMs, acc: r.accountId, st: r.status, h: r.contentHash, ca: r.cloudAccountId,
+  }));
+  // The batch travels as one JSON parameter that PostgreSQL unpacks, not as fifteen arrays of 1,000 values:
+  // binding each value through the client cost more CPU than the insert itself (measured: a quarter of the
+  // API's time under the usage benchmark). Only the ids that were not inserted come back: none, usually.
+  const notInserted = await ctx.prisma.$queryRaw<{ id: string }[]>`
+    WITH batch AS (
+      SELECT * FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(
+        id text, ws text, site text, item text, unit text, q numeric, up numeric, am bigint, cur text,
+        ps bigint, pe bigint, acc uuid, st text, h text, ca uuid)
+    ), inserted AS (
+      INSERT INTO usage_records (id, workspace_id, site, item, unit, quantity, unit_price, amount_minor, currency,
+                                 period_start, period_end, received_at, account_id, status, content_hash, cloud_account_id)
+      SELECT id, ws, site, item, unit, q, up, am, cur, timestamptz 'epoch' + ps * interval '1 ms', timestamptz 'epoch' + pe * interval '1 ms',
+             ${ctx.now()}, acc, st, h, ca
+      FROM batch
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    )
+    SELECT b.id FROM batch b WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.id = b.id)`;
+  const stale = new Set(notInserted.map((r) => r.id));
 
-  const duplicateIds = records.filter((r, i) => !inserted.has(r.id) || records.findIndex((o) => o.id === r.id) !== i).map((r) => r.id);
+  // Repeats within the batch are duplicates too: the first occurrence stands.
+  const seen = new Set<string>();
+  const duplicateIds: string[] = [];
+  for (const r of records) {
+    if (stale.has(r.id) || seen.has(r.id)) duplicateIds.push(r.id);
+    seen.add(r.id);
+  }
   const stored = duplicateIds.length
     ? await ctx.prisma.usageRecord.findMany({ where: { id: { in: [...new Set(duplicateIds)] } }, select: { id: true, contentHash: true } })
     : [];
   const storedHash = new Map(stored.map((r) => [r.id, r.contentHash]));
-  const conflicting = [...new Set(routed.filter((r) => duplicateIds.includes(r.input.id) && storedHash.get(r.input.id) !== r.contentHash).map((r) => r.input.id))];
+  const duplicated = new Set(duplicateIds);
+  const conflicting = [...new Set(routed.filter((r) => duplicated.has(r.input.id) && storedHash.get(r.input.id) !== r.contentHash).map((r) => r.input.id))];
 
-  const fresh = unique.filter((r) => inserted.has(r.input.id));
+  const fresh = unique.filter((r) => !stale.has(r.input.id));
   return {
     accepted: fresh.length,
     duplicates: duplicateIds.length,
