@@ -8,8 +8,8 @@ export const SYNTHETIC_ITEMS = ['compute', 'storage', 'egress', 'gpu'] as const;
 /**
  * Gives one account `entries` usage-charge journal entries of two postings each (customer cash debited, usage
  * revenue credited), written with set-based SQL in the shape src/services/ledger/post-entries.ts writes:
- * business key `usage/<recordId>`, running balance after each entry, the same details, one second apart and
- * in id order, and both ledger accounts' stored nets moved by the total. One transaction; the account row is
+ * business key `usage/<recordId>`, running balance after each entry, the same details and account changes, one
+ * second apart and in id order, and both ledger accounts' stored nets moved by the total. One transaction; the account row is
  * locked as the ledger does.
  */
 export async function buildStatementAccount(
@@ -40,10 +40,12 @@ export async function buildStatementAccount(
     if (BigInt(sum[0]!.total) !== expectedTotal) throw new Error(`synthetic total ${sum[0]!.total} differs from ${expectedTotal}`);
 
     await client.query(
-      `INSERT INTO journal_entries (business_key, kind, currency, account_id, reverses_key, balance_after_minor, actor_id, details, occurred_at)
+      `INSERT INTO journal_entries (business_key, kind, currency, account_id, reverses_key, balance_after_minor, actor_id, details,
+                                   account_changes, occurred_at)
        SELECT 'usage/' || $2 || g, 'usage_charge', 'CNY', $1::uuid, NULL,
               $3::bigint - SUM(amount) OVER (ORDER BY g), NULL,
               jsonb_build_object('usageRecordId', $2 || g, 'item', ($5::text[])[1 + g % 4]),
+              json_build_array(json_build_array('cash', NULL, 'CNY', amount::text)),
               $4::timestamptz + g * interval '1 second'
        FROM bench_synthetic ORDER BY g`,
       [options.accountId, options.recordPrefix, options.balanceBeforeMinor.toString(), options.firstOccurredAt, [...SYNTHETIC_ITEMS]],

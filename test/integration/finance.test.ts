@@ -282,6 +282,21 @@ describe('the trial balance', () => {
     }
     expect((await trial()).check).toEqual({ ok: true, violations: [] });
   });
+  it("reports an entry whose stored account changes (what statements show) disagree with its postings", async () => {
+    const { accountId } = await t.customer();
+    await credit(accountId, '3.00');
+    const [entry] = await t.db.prisma.$queryRaw<{ id: bigint; business_key: string }[]>`
+      SELECT id, business_key FROM journal_entries WHERE account_id = ${accountId}::uuid ORDER BY id DESC LIMIT 1`;
+    await t.db.prisma.$executeRaw`UPDATE journal_entries SET account_changes = '[["cash", null, "CNY", "-301"]]' WHERE id = ${entry!.id}`;
+    try {
+      const balance = await trial();
+      expect(balance.check.ok).toBe(false);
+      expect(balance.check.violations).toEqual([expect.objectContaining({ rule: 'account_changes_drift', subject: entry!.business_key })]);
+    } finally {
+      await t.db.prisma.$executeRaw`UPDATE journal_entries SET account_changes = '[["cash", null, "CNY", "-300"]]' WHERE id = ${entry!.id}`;
+    }
+    expect((await trial()).check).toEqual({ ok: true, violations: [] });
+  });
 });
 
 describe('who may use the finance routes', () => {

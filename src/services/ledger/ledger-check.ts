@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../../db/client.js';
 
 export interface LedgerViolation {
-  rule: 'entry_unbalanced' | 'entry_too_few_postings' | 'currency_mixed' | 'stored_balance_drift' | 'running_balance_drift';
+  rule: 'entry_unbalanced' | 'entry_too_few_postings' | 'currency_mixed' | 'stored_balance_drift' | 'running_balance_drift' | 'account_changes_drift';
   subject: string;
   detail: string;
 }
@@ -9,7 +9,7 @@ export interface LedgerViolation {
 /**
  * The ledger's invariants, checked against what is stored: every entry's postings sum to zero in one
  * currency; every stored net equals the sum of its postings; every account's last running balance equals its
- * balances. Empty means healthy. Finance sees it with the trial balance; tests run it after every scenario.
+ * balances; every entry's stored account changes are its postings on its account's own sources. Empty means healthy. Finance sees it with the trial balance; tests run it after every scenario.
  */
 export async function checkStoredLedger(prisma: PrismaClient): Promise<LedgerViolation[]> {
   const violations: LedgerViolation[] = [];
@@ -47,6 +47,18 @@ export async function checkStoredLedger(prisma: PrismaClient): Promise<LedgerVio
       subject: row.account_id,
       detail: `last running balance ${row.balance_after_minor}, balances sum to ${row.total}`,
     });
+  }
+  const changes = await prisma.$queryRaw<{ business_key: string; stored: string; postings: string }[]>`
+    SELECT e.business_key, e.account_changes::text AS stored, c.changes::text AS postings
+    FROM journal_entries e
+    CROSS JOIN LATERAL (
+      SELECT COALESCE(jsonb_agg(jsonb_build_array(la.source, la.source_id, la.currency, p.amount_minor::text) ORDER BY p.id), '[]'::jsonb) AS changes
+      FROM postings p JOIN ledger_accounts la ON la.id = p.ledger_account_id
+      WHERE p.entry_id = e.id AND la.account_id = e.account_id
+    ) c
+    WHERE e.account_changes::jsonb <> c.changes`;
+  for (const row of changes) {
+    violations.push({ rule: 'account_changes_drift', subject: row.business_key, detail: `stored ${row.stored}, postings say ${row.postings}` });
   }
   return violations;
 }

@@ -140,12 +140,13 @@ async function storeEntries(tx: Tx, toPost: readonly EntryToPost[], now: Date): 
   }
 
   const inserted = await tx.$queryRaw<{ id: bigint; business_key: string }[]>`
-    INSERT INTO journal_entries (business_key, kind, currency, account_id, reverses_key, balance_after_minor, actor_id, details, occurred_at)
+    INSERT INTO journal_entries (business_key, kind, currency, account_id, reverses_key, balance_after_minor, actor_id, details,
+                                 account_changes, occurred_at)
     SELECT * FROM unnest(
       ${fresh.map((p) => p.entry.key)}::text[], ${fresh.map((p) => p.entry.kind)}::text[], ${fresh.map((p) => p.entry.currency)}::text[],
       ${fresh.map((p) => p.accountId)}::uuid[], ${fresh.map((p) => p.entry.reverses)}::text[], ${balanceAfter}::bigint[],
       ${fresh.map((p) => p.actorId ?? null)}::uuid[], ${fresh.map((p) => JSON.stringify(p.details ?? {}))}::jsonb[],
-      ${fresh.map((p) => p.occurredAt)}::timestamptz[]
+      ${fresh.map((p) => JSON.stringify(accountChanges(p)))}::json[], ${fresh.map((p) => p.occurredAt)}::timestamptz[]
     )
     RETURNING id, business_key`;
   const idByKey = new Map(inserted.map((row) => [row.business_key, row.id]));
@@ -180,6 +181,16 @@ async function storeEntries(tx: Tx, toPost: readonly EntryToPost[], now: Date): 
     await moveAlertBand(tx, account, startTotals.get(accountId) ?? 0n, totals.get(accountId) ?? 0n, now, keys);
   }
   return { result, systemDeltas: deltas.filter(([id]) => systemIds.has(id)) };
+}
+
+/**
+ * The entry's postings on its own account's balance sources, in posting order, as journal_entries.account_changes
+ * stores them: [source, source id (null for cash), currency, amount in minor units as a string].
+ */
+function accountChanges({ entry, accountId }: EntryToPost): Array<[string, string | null, string, string]> {
+  return entry.postings.flatMap(({ account, amount }) =>
+    account.owner === 'customer' && account.billingAccountId === accountId ? [[account.source, account.sourceId, account.currency, amount.minor.toString()]] : [],
+  );
 }
 
 /** Adds each delta to its ledger account's stored net, in the given (id) order. */
