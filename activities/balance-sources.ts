@@ -4,7 +4,14 @@ import type { ServiceContext } from '../src/services/context.js';
 import { startLifetimesResuming } from '../src/services/sales/lifetimes.js';
 import type { Workflows } from '../src/temporal/workflows.js';
 import { microBatch } from '../src/services/micro-batch.js';
-import { expireBoundSources, expireUnusedSource, queueExpiryWarning, type BoundSource, type SourceKind } from '../src/services/recharges/balance-source-lifetime.js';
+import {
+  expireBoundSources,
+  expireUnusedSource,
+  queueExpiryWarning,
+  sweepExpiredSources,
+  type BoundSource,
+  type SourceKind,
+} from '../src/services/recharges/balance-source-lifetime.js';
 
 /** Clearings that arrive within this long of each other (up to this many) share one transaction. */
 const EXPIRY_BATCH = { windowMs: 10, maxItems: 200 };
@@ -20,6 +27,8 @@ export function balanceSourceActivities(services: ServiceContext, workflows: Wor
     /** Clears the remaining balance at expiry (idempotent: the expiry entry's key is permanent). */
     expireBalanceSource: (input: BoundSource) => expireBoundSource(input),
     endUnusedBalanceSource: (input: { kind: SourceKind; sourceId: string }) => expireUnusedSource(services, input),
+    /** Clears every expired voucher and card still active (the schedule's sweep); heartbeats how many so far. */
+    sweepExpiredBalanceSources: () => sweepExpiredSources(services, { onBatch: (swept) => Context.current().heartbeat(swept) }),
     /** Starts lifetimes an issuing request handed over; the heartbeat says how many are started, for a retry to skip. */
     async startBalanceSourceLifetimes(input: LifetimeStartsInput): Promise<void> {
       const context = Context.current();

@@ -6,6 +6,7 @@ export { usageCharging } from './usage-charging.js';
 export { usageChargingSweep } from './usage-charging-sweep.js';
 export { outboxDelivery } from './outbox-delivery.js';
 export { balanceSourceLifetime } from './balance-source-lifetime.js';
+export { balanceExpirySweep } from './balance-expiry-sweep.js';
 export { recharge } from './recharge.js';
 export { ticket } from './ticket.js';
 export { marketplaceMetering } from './marketplace-metering.js';

@@ -78,6 +78,13 @@ export class Workflows {
         memo: { purpose: 'wakes usage charging that missed its signal' },
       },
       {
+        scheduleId: 'balance-expiry-sweep',
+        spec: { intervals: [{ every: '30 seconds' }] },
+        action: { type: 'startWorkflow', workflowType: 'balanceExpirySweep', taskQueue: this.taskQueue, args: [] },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP },
+        memo: { purpose: 'clears expired vouchers and prepaid cards in batches, ahead of their lifetimes' },
+      },
+      {
         scheduleId: 'outbox-delivery',
         spec: { intervals: [{ every: '30 seconds' }] },
         action: { type: 'startWorkflow', workflowType: 'outboxDelivery', taskQueue: this.taskQueue, args: [] },

@@ -37,6 +37,7 @@ describe('replaying recorded histories', async () => {
         'monthly-bills.history.pb',
         // A run that continued as new (10,000 accounts).
         'monthly-bills-continued.history.pb',
+        'balance-expiry-sweep.history.pb',
       ]),
     );
   });

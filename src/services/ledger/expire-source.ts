@@ -14,13 +14,15 @@ export interface SourceToExpire {
  * Ends vouchers and prepaid cards at their expiry, all in one transaction: whatever remains on each is cleared
  * to `expired-balances` by one entry (`voucher/<id>/expiry`, `prepaid-card/<id>/expiry`) and it stops paying.
  * Idempotent: the entry's key is permanent, and an expired source is left as it is. `alsoInTransaction` is the
- * caller's own write that must stand or fall with the clearing (e.g. marking the cards expired). Returns what
- * was cleared from each, in the order given (null: nothing, or cleared before).
+ * caller's own write that must stand or fall with the clearing (e.g. marking the cards expired). With `dueBy`,
+ * a source whose stored expiry is later is left alone. Returns what was cleared from each, in the order given
+ * (null: nothing, cleared before, or not due).
  */
 export async function expireSources(
   ctx: ServiceContext,
   items: readonly SourceToExpire[],
   alsoInTransaction?: (tx: Tx) => Promise<void>,
+  options: { dueBy?: Date } = {},
 ): Promise<Array<Money | null>> {
   if (items.length === 0) return [];
   return inTransaction(
@@ -38,7 +40,7 @@ export async function expireSources(
       const keys = items.map(keyOf);
       const ledgerAccounts = await tx.ledgerAccount.findMany({
         where: { key: { in: keys.filter((key): key is string => key !== null) } },
-        select: { key: true, netMinor: true, status: true },
+        select: { key: true, netMinor: true, status: true, expiresAt: true },
       });
       const byKey = new Map(ledgerAccounts.map((row) => [row.key, row]));
 
@@ -49,7 +51,9 @@ export async function expireSources(
       items.forEach((item, index) => {
         const key = keys[index];
         const row = key ? byKey.get(key) : undefined;
-        if (!key || !row || row.status === 'expired' || toMark.has(key)) {
+        // `dueBy`: a sweep chose these as expired; one extended since (its expiry now later) is not cleared.
+        const notDue = options.dueBy !== undefined && (row?.expiresAt === null || row?.expiresAt === undefined || row.expiresAt > options.dueBy);
+        if (!key || !row || row.status === 'expired' || toMark.has(key) || notDue) {
           cleared.push(null);
           return;
         }

@@ -59,18 +59,47 @@ export interface BoundSource {
  * At expiry: clears what remains through the ledger and marks the cards and vouchers expired, many at once in
  * one transaction (a burst of cards expiring in the same minute).
  */
-export async function expireBoundSources(ctx: ServiceContext, inputs: readonly BoundSource[]) {
+export async function expireBoundSources(ctx: ServiceContext, inputs: readonly BoundSource[], options: { dueBy?: Date } = {}) {
   const cleared = await expireSources(
     ctx,
     inputs.map((input) => ({ accountId: input.accountId, source: { kind: input.kind, id: input.sourceId } })),
     async (tx) => {
       for (const kind of ['prepaid_card', 'voucher'] as const) {
         const ids = inputs.filter((input) => input.kind === kind).map((input) => input.sourceId);
-        if (ids.length > 0) await markExpired(tx, kind, ids, ['bound', 'redeemed']);
+        if (ids.length > 0) await markExpired(tx, kind, ids, ['bound', 'redeemed'], options.dueBy);
       }
     },
+    options,
   );
   return cleared.map((money) => ({ cleared: money?.toApi() ?? null }));
+}
+
+/** How many expired sources one sweep transaction clears: the size of the lifetimes' own micro-batches. */
+const SWEEP_BATCH = 200;
+
+/**
+ * Clears every voucher and prepaid card whose expiry has passed while it is still active, oldest expiry first,
+ * SWEEP_BATCH per transaction: what the `balance-expiry-sweep` schedule runs every 30 s. Each lifetime also
+ * clears its own source when its timer fires; whichever comes first posts the expiry entry (its key is
+ * permanent) and the other finds the source expired. The sweep keeps a burst (thousands of cards sold together,
+ * expiring in the same minute) from waiting behind thousands of timers' workflow tasks. Returns how many
+ * sources it ended; `onBatch` hears the running count.
+ */
+export async function sweepExpiredSources(ctx: ServiceContext, options: { max?: number; onBatch?: (swept: number) => void } = {}): Promise<number> {
+  const max = options.max ?? 100_000;
+  let swept = 0;
+  while (swept < max) {
+    const now = ctx.now();
+    const due = await ctx.prisma.$queryRaw<{ account_id: string; source: SourceKind; source_id: string }[]>`
+      SELECT account_id::text, source, source_id FROM ledger_accounts
+      WHERE status = 'active' AND expires_at <= ${now} AND source IN ('voucher', 'prepaid_card')
+      ORDER BY expires_at, id LIMIT ${Math.min(SWEEP_BATCH, max - swept)}`;
+    if (due.length === 0) break;
+    await expireBoundSources(ctx, due.map((row) => ({ kind: row.source, sourceId: row.source_id, accountId: row.account_id })), { dueBy: now });
+    swept += due.length;
+    options.onBatch?.(swept);
+  }
+  return swept;
 }
 
 /** An unused card or voucher reached the end of its validity: it can no longer be redeemed. */
@@ -78,10 +107,12 @@ export async function expireUnusedSource(ctx: ServiceContext, input: { kind: Sou
   await markExpired(ctx.prisma, input.kind, [input.sourceId], ['issued']);
 }
 
-async function markExpired(db: Tx | PrismaClient, kind: SourceKind, ids: string[], from: string[]) {
+async function markExpired(db: Tx | PrismaClient, kind: SourceKind, ids: string[], from: string[], dueBy?: Date) {
   if (kind === 'prepaid_card') {
-    await db.prepaidCard.updateMany({ where: { id: { in: ids }, status: { in: from } }, data: { status: 'expired' } });
+    const due = dueBy === undefined ? {} : { expiresAt: { lte: dueBy } };
+    await db.prepaidCard.updateMany({ where: { id: { in: ids }, status: { in: from }, ...due }, data: { status: 'expired' } });
   } else {
-    await db.voucher.updateMany({ where: { id: { in: ids }, status: { in: from } }, data: { status: 'expired' } });
+    const due = dueBy === undefined ? {} : { validUntil: { lte: dueBy } };
+    await db.voucher.updateMany({ where: { id: { in: ids }, status: { in: from }, ...due }, data: { status: 'expired' } });
   }
 }
