@@ -94,38 +94,52 @@ async function storeEntries(tx: Tx, toPost: readonly EntryToPost[], now: Date): 
   const terms = new Map<string, SourceTerms>();
   for (const item of toPost) for (const [key, value] of item.sourceTerms ?? []) terms.set(key, value);
   const list = [...ledgerAccounts.values()];
-  await tx.$executeRaw`
-    INSERT INTO ledger_accounts (key, currency, type, account_id, source, source_id, valid_from, expires_at, scope, min_spend_minor)
-    SELECT k, c, t, a::uuid, s, si, vf, ea, COALESCE(string_to_array(sc, chr(31)), '{}'), ms
-    FROM unnest(
-      ${list.map((a) => a.key)}::text[], ${list.map((a) => a.currency)}::text[], ${list.map((a) => a.type)}::text[],
-      ${list.map((a) => ledgerAccountColumns(a).accountId)}::text[], ${list.map((a) => ledgerAccountColumns(a).source)}::text[],
-      ${list.map((a) => ledgerAccountColumns(a).sourceId)}::text[],
-      ${list.map((a) => terms.get(a.key)?.validFrom ?? null)}::timestamptz[],
-      ${list.map((a) => terms.get(a.key)?.expiresAt ?? null)}::timestamptz[],
-      ${list.map((a) => (terms.get(a.key)?.scope?.length ? terms.get(a.key)!.scope!.join('\u001f') : null))}::text[],
-      ${list.map((a) => terms.get(a.key)?.minSpend?.minor ?? null)}::bigint[]
-    ) AS x(k, c, t, a, s, si, vf, ea, sc, ms)
-    ON CONFLICT (key) DO NOTHING`;
-  const idRows = await tx.$queryRaw<{ id: bigint; key: string }[]>`
-    SELECT id, key FROM ledger_accounts WHERE key = ANY(${list.map((a) => a.key)}::text[])`;
+  const keysOfLedger = list.map((a) => a.key);
+  // One statement creates the missing ones and reads every id. Its snapshot predates a concurrent first use of
+  // the same key (only a system account can be new to two posters at once: customer accounts are locked), whose
+  // row it then sees neither inserted nor existing; a second read, with a fresh snapshot, finds it.
+  let idRows = await tx.$queryRaw<{ id: bigint; key: string }[]>`
+    WITH created AS (
+      INSERT INTO ledger_accounts (key, currency, type, account_id, source, source_id, valid_from, expires_at, scope, min_spend_minor)
+      SELECT k, c, t, a::uuid, s, si, vf, ea, COALESCE(string_to_array(sc, chr(31)), '{}'), ms
+      FROM unnest(
+        ${keysOfLedger}::text[], ${list.map((a) => a.currency)}::text[], ${list.map((a) => a.type)}::text[],
+        ${list.map((a) => ledgerAccountColumns(a).accountId)}::text[], ${list.map((a) => ledgerAccountColumns(a).source)}::text[],
+        ${list.map((a) => ledgerAccountColumns(a).sourceId)}::text[],
+        ${list.map((a) => terms.get(a.key)?.validFrom ?? null)}::timestamptz[],
+        ${list.map((a) => terms.get(a.key)?.expiresAt ?? null)}::timestamptz[],
+        ${list.map((a) => (terms.get(a.key)?.scope?.length ? terms.get(a.key)!.scope!.join('\u001f') : null))}::text[],
+        ${list.map((a) => terms.get(a.key)?.minSpend?.minor ?? null)}::bigint[]
+      ) AS x(k, c, t, a, s, si, vf, ea, sc, ms)
+      ON CONFLICT (key) DO NOTHING
+      RETURNING id, key
+    )
+    SELECT id, key FROM created
+    UNION ALL
+    SELECT id, key FROM ledger_accounts WHERE key = ANY(${keysOfLedger}::text[])`;
+  if (new Set(idRows.map((row) => row.key)).size < keysOfLedger.length) {
+    idRows = await tx.$queryRaw<{ id: bigint; key: string }[]>`SELECT id, key FROM ledger_accounts WHERE key = ANY(${keysOfLedger}::text[])`;
+  }
   const ledgerIdByKey = new Map(idRows.map((row) => [row.key, row.id]));
 
-  // Running balances: each account's total before, then entry by entry.
-  const totals = new Map<string, bigint>();
-  const totalRows = await tx.$queryRaw<{ account_id: string; net: bigint | null }[]>`
-    SELECT account_id::text, SUM(net_minor)::bigint AS net FROM ledger_accounts
-    WHERE account_id = ANY(${accountIds}::uuid[]) GROUP BY account_id`;
-  for (const id of accountIds) totals.set(id, 0n);
-  for (const row of totalRows) totals.set(row.account_id, -(row.net ?? 0n));
-  const startTotals = new Map(totals);
-
-  // Entries already posted are found by the unique business key and skipped whole.
+  // In one statement (every statement costs a round trip and the client's CPU): each account's total before
+  // these entries, for the running balances; and the entries already posted, found by their unique business key
+  // and skipped whole.
   const keys = toPost.map((p) => p.entry.key);
-  const existing = await tx.$queryRaw<{ business_key: string; id: bigint }[]>`
-    SELECT business_key, id FROM journal_entries WHERE business_key = ANY(${keys}::text[])`;
-  for (const row of existing) result.entryIds.set(row.business_key, row.id);
-  const fresh = toPost.filter((p, index) => !result.entryIds.has(p.entry.key) && keys.indexOf(p.entry.key) === index);
+  const known = await tx.$queryRaw<{ what: 'total' | 'posted'; key: string; value: bigint | null }[]>`
+    SELECT 'total' AS what, account_id::text AS key, SUM(net_minor)::bigint AS value FROM ledger_accounts
+    WHERE account_id = ANY(${accountIds}::uuid[]) GROUP BY account_id
+    UNION ALL
+    SELECT 'posted', business_key, id FROM journal_entries WHERE business_key = ANY(${keys}::text[])`;
+  const totals = new Map<string, bigint>();
+  for (const id of accountIds) totals.set(id, 0n);
+  for (const row of known) {
+    if (row.what === 'total') totals.set(row.key, -(row.value ?? 0n));
+    else result.entryIds.set(row.key, row.value!);
+  }
+  const startTotals = new Map(totals);
+  const seen = new Set<string>();
+  const fresh = toPost.filter((p) => !result.entryIds.has(p.entry.key) && !seen.has(p.entry.key) && seen.add(p.entry.key));
   if (fresh.length === 0) return { result, systemDeltas: [] };
 
   const balanceAfter: bigint[] = [];
@@ -139,41 +153,57 @@ async function storeEntries(tx: Tx, toPost: readonly EntryToPost[], now: Date): 
     balanceAfter.push(total);
   }
 
-  const inserted = await tx.$queryRaw<{ id: bigint; business_key: string }[]>`
-    INSERT INTO journal_entries (business_key, kind, currency, account_id, reverses_key, balance_after_minor, actor_id, details,
-                                 account_changes, occurred_at)
-    SELECT * FROM unnest(
-      ${fresh.map((p) => p.entry.key)}::text[], ${fresh.map((p) => p.entry.kind)}::text[], ${fresh.map((p) => p.entry.currency)}::text[],
-      ${fresh.map((p) => p.accountId)}::uuid[], ${fresh.map((p) => p.entry.reverses)}::text[], ${balanceAfter}::bigint[],
-      ${fresh.map((p) => p.actorId ?? null)}::uuid[], ${fresh.map((p) => JSON.stringify(p.details ?? {}))}::jsonb[],
-      ${fresh.map((p) => JSON.stringify(accountChanges(p)))}::json[], ${fresh.map((p) => p.occurredAt)}::timestamptz[]
-    )
-    RETURNING id, business_key`;
-  const idByKey = new Map(inserted.map((row) => [row.business_key, row.id]));
-
-  const postingEntry: bigint[] = [];
+  // Postings name their entry by business key until it has an id; kept in posting order (the order the
+  // account_changes repeat).
+  const postingKey: string[] = [];
   const postingAccount: bigint[] = [];
   const postingAmount: bigint[] = [];
   const deltaByLedgerAccount = new Map<bigint, bigint>();
   for (const { entry } of fresh) {
-    const entryId = idByKey.get(entry.key)!;
-    result.posted.add(entry.key);
-    result.entryIds.set(entry.key, entryId);
     for (const posting of entry.postings) {
       const ledgerId = ledgerIdByKey.get(posting.account.key)!;
-      postingEntry.push(entryId);
+      postingKey.push(entry.key);
       postingAccount.push(ledgerId);
       postingAmount.push(posting.amount.minor);
       deltaByLedgerAccount.set(ledgerId, (deltaByLedgerAccount.get(ledgerId) ?? 0n) + posting.amount.minor);
     }
   }
-  await tx.$executeRaw`
-    INSERT INTO postings (entry_id, ledger_account_id, amount_minor)
-    SELECT * FROM unnest(${postingEntry}::bigint[], ${postingAccount}::bigint[], ${postingAmount}::bigint[])`;
-  // Customer accounts now; the shared system accounts are left to postEntries, for the very end.
   const deltas = [...deltaByLedgerAccount].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const systemIds = new Set([...ledgerIdByKey].filter(([key]) => key.startsWith('system/')).map(([, id]) => id));
-  await addToNet(tx, deltas.filter(([id]) => !systemIds.has(id)));
+  // The customer accounts' nets now; the shared system accounts are left to postEntries, for the very end.
+  const customerDeltas = deltas.filter(([id]) => !systemIds.has(id));
+
+  // Entries, their postings and the customer accounts' nets in one statement.
+  const inserted = await tx.$queryRaw<{ id: bigint; business_key: string }[]>`
+    WITH entries AS (
+      INSERT INTO journal_entries (business_key, kind, currency, account_id, reverses_key, balance_after_minor, actor_id, details,
+                                   account_changes, occurred_at)
+      SELECT * FROM unnest(
+        ${fresh.map((p) => p.entry.key)}::text[], ${fresh.map((p) => p.entry.kind)}::text[], ${fresh.map((p) => p.entry.currency)}::text[],
+        ${fresh.map((p) => p.accountId)}::uuid[], ${fresh.map((p) => p.entry.reverses)}::text[], ${balanceAfter}::bigint[],
+        ${fresh.map((p) => p.actorId ?? null)}::uuid[], ${fresh.map((p) => JSON.stringify(p.details ?? {}))}::jsonb[],
+        ${fresh.map((p) => JSON.stringify(accountChanges(p)))}::json[], ${fresh.map((p) => p.occurredAt)}::timestamptz[]
+      )
+      RETURNING id, business_key
+    ), postings AS (
+      INSERT INTO postings (entry_id, ledger_account_id, amount_minor)
+      SELECT e.id, p.ledger_account_id, p.amount_minor
+      FROM unnest(${postingKey}::text[], ${postingAccount}::bigint[], ${postingAmount}::bigint[]) WITH ORDINALITY
+        AS p(business_key, ledger_account_id, amount_minor, n)
+      JOIN entries e ON e.business_key = p.business_key
+      ORDER BY p.n
+      RETURNING 1
+    ), nets AS (
+      UPDATE ledger_accounts SET net_minor = net_minor + d.delta
+      FROM unnest(${customerDeltas.map(([id]) => id)}::bigint[], ${customerDeltas.map(([, d]) => d)}::bigint[]) AS d(id, delta)
+      WHERE ledger_accounts.id = d.id
+      RETURNING 1
+    )
+    SELECT id, business_key FROM entries`;
+  for (const row of inserted) {
+    result.posted.add(row.business_key);
+    result.entryIds.set(row.business_key, row.id);
+  }
 
   for (const accountId of accountIds) {
     const account = accountById.get(accountId);
