@@ -6,7 +6,9 @@ import { ROLES, STAFF_ROLES } from '../src/domain/identity/roles.js';
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254, description: 'compared case-insensitively' });
 export const Password = Type.String({ minLength: 1, maxLength: 128, description: 'at least 10 characters, not a common password' });
 export const PersonName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
-export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
+// RFC 3339 allows a leap second (23:59:60), which JavaScript cannot read as a time: refused here, as a 400,
+// rather than becoming an invalid Date further in.
+export const Timestamp = Type.String({ format: 'date-time', pattern: '^(?!\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:60)', description: 'RFC 3339, UTC' });
 export const Uuid = Type.String({ format: 'uuid' });
 export const Role = Type.Enum(ROLES);
 export const StaffRole = Type.Enum(STAFF_ROLES);

@@ -87,11 +87,12 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, options: { serv
     const path = request.url.split('?')[0]!.slice(0, 300);
     // A claim dropped by a failing first request between our insert and read is claimed again.
     for (let attempt = 0; attempt < REPLAY_CHECKS; attempt++) {
-      const claimed = await prisma.idempotencyRecord.createMany({
-        data: [{ scope, key, method: request.method, path, requestHash }],
-        skipDuplicates: true,
-      });
-      if (claimed.count === 1) {
+      // SQL rather than the ORM here and in settle: every money-moving request pays for both.
+      const claimed = await prisma.$executeRaw`
+        INSERT INTO idempotency_records (scope, key, method, path, request_hash)
+        VALUES (${scope}, ${key}, ${request.method}, ${path}, ${requestHash})
+        ON CONFLICT (scope, key) DO NOTHING`;
+      if (claimed === 1) {
         request.idempotencyClaim = { scope, key };
         return;
       }
@@ -134,7 +135,9 @@ async function settle(prisma: PrismaClient, request: FastifyRequest, claim: { sc
       // Failed or throttled (nothing we know of was done), or nothing to replay: free the key for a retry.
       await prisma.idempotencyRecord.delete({ where });
     } else {
-      await prisma.idempotencyRecord.update({ where, data: { responseStatus: status, responseBody: body } });
+      const stored = await prisma.$executeRaw`
+        UPDATE idempotency_records SET response_status = ${status}, response_body = ${body} WHERE scope = ${claim.scope} AND key = ${claim.key}`;
+      if (stored === 0) throw new Error('the claim of this key is gone');
     }
   } catch (error) {
     // The answer still goes out; the key stays "in flight" (409) rather than risk doing the work twice.

@@ -70,6 +70,13 @@ describe('the HTTP edge', () => {
     expect(paths).toEqual(['/body/count', '/body/extra', '/body/name']);
   });
 
+  it('refuses a leap second, which RFC 3339 allows and JavaScript cannot read, in any timestamp with a 400', async () => {
+    const customer = await testApp.customer();
+    const response = await app.inject({ method: 'GET', url: '/v1/statements/income-expenditure?from=2026-06-30T23:59:60Z', headers: bearer(customer.token) });
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors).toEqual([expect.objectContaining({ path: '/query/from' })]);
+  });
+
   it('reports a missing required field at its own path', async () => {
     const response = await app.inject({ method: 'POST', url: '/test/echo', payload: { name: 'a' } });
     const body = expectProblem(response, 400, 'validation');

@@ -52,7 +52,7 @@ export async function expireSources(
         const key = keys[index];
         const row = key ? byKey.get(key) : undefined;
         // `dueBy`: a sweep chose these as expired; one extended since (its expiry now later) is not cleared.
-        const notDue = options.dueBy !== undefined && (row?.expiresAt === null || row?.expiresAt === undefined || row.expiresAt > options.dueBy);
+        const notDue = options.dueBy !== undefined && !(row?.expiresAt && row.expiresAt <= options.dueBy);
         if (!key || !row || row.status === 'expired' || toMark.has(key) || notDue) {
           cleared.push(null);
           return;

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { inTransaction } from '../../db/transaction.js';
 import { DomainError } from '../../domain/errors.js';
+import type { Recharge } from '../../db/generated/client.js';
 import { Money, type Currency } from '../../domain/money.js';
 import type { ServiceContext } from '../context.js';
 import { claimPrepaidCard, verifyPrepaidCard } from './prepaid-card-binding.js';
-import { reserveVoucher } from './voucher.js';
+import { reserveVoucherForRecharge } from './voucher.js';
 
 export type RechargeRequest =
   | { method: 'cash'; amount: { amount: string; currency: string } }
   | { method: 'voucher'; code: string }
   | { method: 'prepaid_card'; cardNo: string; secret: string };
+
+/** A recharge's columns that only a payment, a failure or the credit fill in. */
+const NOT_YET = { paymentOrderId: null, paymentUrl: null, failureCode: null, failureReason: null, completedAt: null } as const;
 
 /** Decimal amounts, applied in each account's own currency. */
 export interface CashLimits {
@@ -23,11 +27,28 @@ export interface CashLimits {
  * is the workflow's. The voucher is reserved (or the card bound) here, in the same transaction that creates
  * the recharge, so a race for one voucher or card has exactly one winner.
  */
-export async function requestRecharge(ctx: ServiceContext, accountId: string, request: RechargeRequest, limits: CashLimits) {
-  const account = await ctx.prisma.account.findUniqueOrThrow({ where: { id: accountId }, select: { currency: true } });
-  const currency = account.currency as Currency;
+export async function requestRecharge(ctx: ServiceContext, accountId: string, request: RechargeRequest, limits: CashLimits): Promise<Recharge> {
   const id = randomUUID();
   const now = ctx.now();
+  if (request.method === 'voucher') {
+    const opened = await reserveVoucherForRecharge(ctx.prisma, { code: request.code, accountId, rechargeId: id, now });
+    return {
+      ...NOT_YET,
+      id,
+      accountId,
+      method: 'voucher',
+      status: 'pending',
+      amountMinor: opened.faceValueMinor,
+      currency: opened.currency,
+      voucherId: opened.voucherId,
+      prepaidCardId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  const account = await ctx.prisma.account.findUniqueOrThrow({ where: { id: accountId }, select: { currency: true } });
+  const currency = account.currency as Currency;
 
   if (request.method === 'cash') {
     const amount = Money.fromApi(request.amount, { field: '/amount' });
@@ -42,15 +63,6 @@ export async function requestRecharge(ctx: ServiceContext, accountId: string, re
       });
     }
     return ctx.prisma.recharge.create({ data: { id, accountId, method: 'cash', status: 'pending', amountMinor: amount.minor, currency } });
-  }
-
-  if (request.method === 'voucher') {
-    return inTransaction(ctx.prisma, async (tx) => {
-      const reserved = await reserveVoucher(tx, { code: request.code, accountId, accountCurrency: currency, rechargeId: id, now });
-      return tx.recharge.create({
-        data: { id, accountId, method: 'voucher', status: 'pending', amountMinor: reserved.faceValueMinor, currency, voucherId: reserved.voucherId },
-      });
-    });
   }
 
   const card = await verifyPrepaidCard(ctx, { cardNo: request.cardNo, secret: request.secret, accountCurrency: currency });
