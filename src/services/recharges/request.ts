@@ -24,8 +24,8 @@ export interface CashLimits {
 /**
  * Opens a recharge and settles everything a customer must hear about at once: a voucher that cannot be used,
  * a wrong card secret, an amount out of limits (4xx). What remains — crediting, waiting for a payment —
- * is the workflow's. The voucher is reserved (or the card bound) here, in the same transaction that creates
- * the recharge, so a race for one voucher or card has exactly one winner.
+ * is the workflow's. The voucher is reserved (or the card bound) here, in the same statement (transaction)
+ * that creates the recharge, so a race for one voucher or card has exactly one winner.
  */
 export async function requestRecharge(ctx: ServiceContext, accountId: string, request: RechargeRequest, limits: CashLimits): Promise<Recharge> {
   const id = randomUUID();

@@ -6,8 +6,6 @@ import type { Tx } from '../../db/transaction.js';
 const refuse = (code: string, message: string) => new DomainError('business_rule', code, message);
 
 export interface VoucherRecharge {
-  id: string;
-  accountId: string;
   voucherId: string;
   faceValueMinor: bigint;
   currency: string;
@@ -38,7 +36,7 @@ export async function reserveVoucherForRecharge(
     )
     SELECT id::text AS voucher_id, face_value_minor, currency FROM reserved`;
   if (opened) {
-    return { id: input.rechargeId, accountId: input.accountId, voucherId: opened.voucher_id, faceValueMinor: opened.face_value_minor, currency: opened.currency };
+    return { voucherId: opened.voucher_id, faceValueMinor: opened.face_value_minor, currency: opened.currency };
   }
   const [voucher, account] = await Promise.all([
     prisma.voucher.findUnique({ where: { code: input.code } }),

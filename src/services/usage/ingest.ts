@@ -117,8 +117,6 @@ export async function ingestUsage(ctx: ServiceContext, records: UsageRecordInput
     const fail = (field: string, message: string) => problems.push({ path: at(field), message });
     const start = new Date(record.periodStart);
     const end = new Date(record.periodEnd);
-    if (Number.isNaN(start.getTime())) fail('periodStart', 'is not a time this service can read');
-    if (Number.isNaN(end.getTime())) fail('periodEnd', 'is not a time this service can read');
     if (end.getTime() <= start.getTime()) fail('periodEnd', 'must be after periodStart');
     const hasAmount = record.amount !== undefined;
     const hasPrice = record.quantity !== undefined || record.unitPrice !== undefined;
