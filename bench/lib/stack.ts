@@ -13,6 +13,7 @@ import type { Stoppable } from '../../src/runtime/lifecycle.js';
 import { startSandboxMarketplace } from '../../src/sandbox/marketplace/server.js';
 import { startSandboxGateway } from '../../src/sandbox/payment-gateway/server.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { PrincipalCache } from '../../src/services/identity/principal-cache.js';
 
 /**
  * The service as docker-compose runs it: the API (`npm run api`) and the worker (`npm run worker`) in processes
@@ -201,7 +202,7 @@ export async function startStack(options: { logLevel?: string } = {}): Promise<B
 
     const database = connectDatabase(databaseUrl, { maxConnections: 8 });
     parts.push({ name: 'bench database client', stop: database.close });
-    const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs };
+    const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs, principals: new PrincipalCache() };
     return {
       config,
       log,

@@ -19,6 +19,7 @@ import { startWorker } from '../temporal/worker.js';
 import { Workflows } from '../temporal/workflows.js';
 import { startApi } from './api.js';
 import type { ServiceContext } from '../services/context.js';
+import { keepPrincipalCacheCurrent, PrincipalCache } from '../services/identity/principal-cache.js';
 import { createMailer } from '../services/notifications/mailer.js';
 
 export interface Roles {
@@ -117,7 +118,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
   started.push({ name: 'database client', stop: database.close });
   const temporal = await connectTemporalClient(result.temporalAddress, config.temporal.namespace);
   started.push({ name: 'Temporal client', stop: temporal.close });
-  const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs };
+  const services: ServiceContext = { prisma: database.prisma, now: () => new Date(), tokenTtlMs: config.auth.tokenTtlMs, principals: new PrincipalCache() };
 
   const workflows = new Workflows(temporal.client, config.temporal.taskQueue);
 
@@ -181,6 +182,7 @@ export async function startRoles(config: Config, log: Logger, roles: Roles, star
   }
 
   if (roles.api) {
+    started.push(keepPrincipalCacheCurrent(dbUrl, services.principals, log));
     const api = await startApi({
       config,
       log,

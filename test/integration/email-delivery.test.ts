@@ -11,6 +11,7 @@ import { deliverEmail, deliverPendingEmails } from '../../src/services/notificat
 import { createMailer, createSmtpMailer, messageIdFor, type Mailer } from '../../src/services/notifications/mailer.js';
 import { queueEmail, type Email } from '../../src/services/notifications/outbox.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../support/database.js';
+import { PrincipalCache } from '../../src/services/identity/principal-cache.js';
 
 interface Received {
   envelopeTo: string[];
@@ -78,7 +79,7 @@ let offset = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  services = { prisma: db.prisma, now: () => new Date(Date.now() + offset), tokenTtlMs: 3_600_000 };
+  services = { prisma: db.prisma, now: () => new Date(Date.now() + offset), tokenTtlMs: 3_600_000, principals: new PrincipalCache() };
   sink = await startSmtpSink();
   mailer = createSmtpMailer({ url: sink.url, from: 'Billing Center <billing@example.com>' });
 });

@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { Workflows } from '../../src/temporal/workflows.js';
 import { startWorker, type WorkerHandle } from '../../src/temporal/worker.js';
 import { connectTestTemporal, type TestTemporal } from './temporal.js';
+import { keepPrincipalCacheCurrent, PrincipalCache } from '../../src/services/identity/principal-cache.js';
 
 export interface TestClock {
   now(): Date;
@@ -77,7 +78,9 @@ export async function createTestApp(
   const db = await createTestDatabase();
   let offset = 0;
   const clock: TestClock = { now: () => new Date(Date.now() + offset), advance: (ms) => void (offset += ms) };
-  const services: ServiceContext = { prisma: db.prisma, now: clock.now, tokenTtlMs: 12 * 3_600_000 };
+  const services: ServiceContext = { prisma: db.prisma, now: clock.now, tokenTtlMs: 12 * 3_600_000, principals: new PrincipalCache() };
+  // As in an API process: tokens are answered from memory while the database's announcements are heard.
+  const principalWatch = keepPrincipalCacheCurrent(db.url, services.principals, createLogger({ env: 'test', logLevel: 'silent' }));
   const ok = async () => undefined;
   const temporal = await connectTestTemporal();
   // Workflows left running on the shared time-skipping server would hold its clock for every later file.
@@ -179,6 +182,7 @@ export async function createTestApp(
       for (const worker of workers) await worker.shutdown();
       if (testApp.mailDir) await rm(testApp.mailDir, { recursive: true, force: true });
       await temporal.close();
+      await principalWatch.stop();
       await db.drop();
     },
   };

@@ -17,6 +17,7 @@ const WORKER_SCRIPT = `(async () => {
   const { createLogger } = await import('./src/logger.ts');
   const { createFileMailer, createSmtpMailer } = await import('./src/services/notifications/mailer.ts');
   const { Workflows } = await import('./src/temporal/workflows.ts');
+  const { PrincipalCache } = await import('./src/services/identity/principal-cache.ts');
   const { WORKFLOWS_PATH } = await import('./src/temporal/worker.ts');
   const env = process.env;
   const database = connectDatabase(env.DATABASE_URL);
@@ -28,7 +29,7 @@ const WORKER_SCRIPT = `(async () => {
     maxCachedWorkflows: 0,
     activities: createActivities({
       log: createLogger({ env: 'test', logLevel: 'silent' }),
-      services: { prisma: database.prisma, now: () => new Date(), tokenTtlMs: 3_600_000 },
+      services: { prisma: database.prisma, now: () => new Date(), tokenTtlMs: 3_600_000, principals: new PrincipalCache() },
       workflows: new Workflows(client, env.TASK_QUEUE),
       mailer: env.SMTP_URL ? createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM }) : createFileMailer({ dir: env.MAIL_DIR }),
     }),

@@ -9,6 +9,7 @@ import { Workflows } from '../../src/temporal/workflows.js';
 import { startWorker, type WorkerHandle } from '../../src/temporal/worker.js';
 import { connectTestTemporal, type TestTemporal } from '../support/temporal.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { PrincipalCache } from '../../src/services/identity/principal-cache.js';
 
 describe('the time-skipping test server', () => {
   let temporal: TestTemporal;
@@ -24,7 +25,7 @@ describe('the time-skipping test server', () => {
       taskQueue: temporal.taskQueue,
       dependencies: {
         log: createLogger({ env: 'test', logLevel: 'silent' }),
-        services: { prisma: db.prisma, now: () => new Date(), tokenTtlMs: 3_600_000 },
+        services: { prisma: db.prisma, now: () => new Date(), tokenTtlMs: 3_600_000, principals: new PrincipalCache() },
         workflows: new Workflows(temporal.client, temporal.taskQueue),
         mailer: createFileMailer({ dir: os.tmpdir() }),
         paymentGateways: createPaymentGateways({ gatewayUrl: undefined, webhookSecret: 'not-used-in-this-test', publicApiUrl: 'http://127.0.0.1' }),

@@ -76,4 +76,6 @@ export async function changePassword(
       data: { revokedAt: ctx.now() },
     });
   });
+  // Other processes hear of it from the database; this one must not answer the very next request from memory.
+  ctx.principals.forgetAll();
 }

@@ -34,7 +34,7 @@ export async function createStaff(ctx: ServiceContext, actorId: string, input: N
 
 /** Replaces a staff user's roles (a role grant or withdrawal); customers' roles are not staff's to change. */
 export async function setStaffRoles(ctx: ServiceContext, actorId: string, userId: string, roles: StaffRole[]) {
-  return inTransaction(ctx.prisma, async (tx) => {
+  const updated = await inTransaction(ctx.prisma, async (tx) => {
     const user = await tx.user.findUnique({ where: { id: userId } });
     if (!user || user.accountId !== null) throw notFound('Staff user');
     if (userId === actorId && !roles.includes('admin')) {
@@ -50,6 +50,9 @@ export async function setStaffRoles(ctx: ServiceContext, actorId: string, userId
     });
     return updated;
   });
+  // Other processes hear of it from the database; this one must not authorize the very next request from memory.
+  ctx.principals.forgetAll();
+  return updated;
 }
 
 /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD once; an existing user of that email is left alone. */

@@ -24,7 +24,7 @@ export interface StatementLine {
   sources: SourceChange[];
 }
 
-interface EntryRow {
+export interface EntryRow {
   id: bigint;
   kind: string;
   currency: string;
@@ -82,27 +82,27 @@ export async function listIncomeExpenditure(
   assertTimeRange(options);
   const rows = await ctx.prisma.$queryRaw<EntryRow[]>(entryPageQuery(accountId, options, options.limit));
   const page = slice(rows, options.limit, (row) => ({ id: row.id, occurredAt: row.occurred_at }));
+  return { next: page.next, items: page.items.map(statementLine) };
+}
+
+/** One stored entry as a statement line. */
+export function statementLine(row: EntryRow): StatementLine {
+  const currency = currencyOf(row.currency, `journal entry ${row.id}`);
+  // postEntries writes it on every entry that names an account; checkStoredLedger watches it.
+  if (row.balance_after_minor === null) throw new Error(`journal entry ${row.id} has no running balance`);
+  const kind = asEntryKind(row.kind);
+  const sources = row.changes.map(([source, source_id, sourceCurrency, amount]) =>
+    sourceChange(row.id, { source, source_id, currency: sourceCurrency, amount_minor: BigInt(amount) }),
+  );
+  const details = typeof row.details === 'object' && row.details !== null && !Array.isArray(row.details) ? (row.details as Record<string, unknown>) : {};
   return {
-    next: page.next,
-    items: page.items.map((row) => {
-      const currency = currencyOf(row.currency, `journal entry ${row.id}`);
-      // postEntries writes it on every entry that names an account; checkStoredLedger watches it.
-      if (row.balance_after_minor === null) throw new Error(`journal entry ${row.id} has no running balance`);
-      const kind = asEntryKind(row.kind);
-      const sources = row.changes.map(([source, source_id, sourceCurrency, amount]) =>
-        sourceChange(row.id, { source, source_id, currency: sourceCurrency, amount_minor: BigInt(amount) }),
-      );
-      const details = typeof row.details === 'object' && row.details !== null && !Array.isArray(row.details) ? (row.details as Record<string, unknown>) : {};
-      return {
-        id: row.id,
-        kind,
-        occurredAt: row.occurred_at,
-        amount: Money.sum(sources.map((s) => s.change), currency),
-        balanceAfter: Money.ofMinor(row.balance_after_minor, currency),
-        description: describeEntry({ kind, details, sources }),
-        details,
-        sources,
-      };
-    }),
+    id: row.id,
+    kind,
+    occurredAt: row.occurred_at,
+    amount: Money.sum(sources.map((s) => s.change), currency),
+    balanceAfter: Money.ofMinor(row.balance_after_minor, currency),
+    description: describeEntry({ kind, details, sources }),
+    details,
+    sources,
   };
 }
