@@ -8,6 +8,8 @@ import {
   expireBoundSources,
   expireUnusedSource,
   queueExpiryWarning,
+  voucherHolder,
+  warnVoucherHolder,
   sweepExpiredSources,
   type BoundSource,
   type SourceKind,
@@ -27,6 +29,15 @@ export function balanceSourceActivities(services: ServiceContext, workflows: Wor
     /** Clears the remaining balance at expiry (idempotent: the expiry entry's key is permanent). */
     expireBalanceSource: (input: BoundSource) => expireBoundSource(input),
     endUnusedBalanceSource: (input: { kind: SourceKind; sourceId: string }) => expireUnusedSource(services, input),
+    /** A voucher's lifetime, 3 days before its end: who holds it, and the warning queued for them if money remains. */
+    warnVoucherExpiry: (input: { sourceId: string; reference: string; expiresAt: number }) => warnVoucherHolder(services, input),
+    /** A voucher's lifetime at its end: clears what its holder has left, or ends it unused. */
+    async expireVoucher(input: { sourceId: string }): Promise<{ accountId: string | null }> {
+      const accountId = await voucherHolder(services, input.sourceId);
+      if (accountId === null) await expireUnusedSource(services, { kind: 'voucher', sourceId: input.sourceId });
+      else await expireBoundSource({ kind: 'voucher', sourceId: input.sourceId, accountId });
+      return { accountId };
+    },
     /** Clears every expired voucher and card still active (the schedule's sweep); heartbeats how many so far. */
     sweepExpiredBalanceSources: () => sweepExpiredSources(services, { onBatch: (swept) => Context.current().heartbeat(swept) }),
     /** Starts lifetimes an issuing request handed over; the heartbeat says how many are started, for a retry to skip. */

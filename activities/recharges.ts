@@ -15,7 +15,8 @@ export function rechargeActivities(services: ServiceContext, workflows: Workflow
       abandonRecharge(services, rechargeId, outcome),
     /** Tells a card's or voucher's lifetime that it now carries a balance in this account. */
     async tellBalanceSourceBound(accountId: string, source: { kind: 'prepaid_card' | 'voucher'; reference: string; sourceId: string; expiresAt: number }) {
-      await workflows.balanceSourceBound({ ...source, expiresAt: null, accountId, boundExpiresAt: new Date(source.expiresAt) });
+      const { kind, reference, sourceId } = source;
+      await workflows.balanceSourceBound({ kind, reference, sourceId, expiresAt: null, accountId, boundExpiresAt: new Date(source.expiresAt) });
     },
   };
 }

@@ -10,7 +10,7 @@ import {
 } from './balance-source-contract.js';
 import { SearchAttributes } from './search-attributes.js';
 
-const { warnBalanceSourceExpiry, deliverEmail, expireBalanceSource, endUnusedBalanceSource } = proxyActivities<Activities>({
+const { warnBalanceSourceExpiry, warnVoucherExpiry, deliverEmail, expireBalanceSource, endUnusedBalanceSource } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -22,10 +22,18 @@ const { warnBalanceSourceExpiry, deliverEmail, expireBalanceSource, endUnusedBal
  * slow, and a regular activity's retries do not hold a workflow task open.
  */
 const LOCAL_EXPIRY = 'expire-locally';
-const { expireBalanceSource: expireLocally } = proxyLocalActivities<Activities>({
+const { expireBalanceSource: expireLocally, expireVoucher: expireVoucherLocally } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/**
+ * A voucher's dates are fixed at issue, so from this change on its lifetime keeps them on its own and asks the
+ * database who holds it when a timer fires: a voucher recharge no longer signals it (a second workflow task per
+ * recharge, and most of what a recharge cost the server beyond its own). Lifetimes from before still wait for
+ * the word, and their vouchers (`lifetime_needs_word`) still get it.
+ */
+const VOUCHER_KEEPS_ITS_DATES = 'voucher-keeps-its-dates';
 
 /** The warning goes out this long before expiry. */
 export const WARNING_BEFORE_MS = 3 * 24 * 3600 * 1000;
@@ -80,6 +88,48 @@ export async function balanceSourceLifetime(input: BalanceSourceLifetimeInput): 
     if (left <= 0) return true;
     return !(await condition(() => changed, left));
   };
+
+  /**
+   * A voucher, to its end: 3 days before, who holds it is asked and warned once if money remains; at the end,
+   * what remains is cleared, or the unused voucher ends. Word of a redemption that still arrives (from a
+   * recharge of an older version) only names the holder sooner.
+   */
+  const voucherToItsEnd = async (): Promise<BalanceSourceState> => {
+    for (;;) {
+      if (revoked) {
+        state = 'revoked';
+        publish();
+        return state;
+      }
+      const deadline = expiresAt!;
+      if (warnedFor !== deadline && Date.now() < deadline) {
+        if (!(await waitUntil(deadline - WARNING_BEFORE_MS))) {
+          publish();
+          continue;
+        }
+        if (expiresAt !== deadline) continue;
+        const { accountId: holder, warning } = await warnVoucherExpiry({ sourceId: input.sourceId, reference: input.reference, expiresAt: deadline });
+        warnedFor = deadline;
+        if (holder !== null && accountId === null) {
+          state = 'bound';
+          accountId = holder;
+          publish();
+        }
+        // Queued under a key naming this voucher and date, then sent now; a retry or a crash never sends it twice.
+        if (warning !== null) await deliverEmail(warning);
+      }
+      if (await waitUntil(deadline)) {
+        if (expiresAt !== deadline) continue;
+        const ended = await expireVoucherLocally({ sourceId: input.sourceId });
+        accountId ??= ended.accountId;
+        state = 'expired';
+        publish();
+        return state;
+      }
+      publish();
+    }
+  };
+  if (input.kind === 'voucher' && input.expiresAt !== null && patched(VOUCHER_KEEPS_ITS_DATES)) return voucherToItsEnd();
 
   // Issued: nothing to clear, only an end to reach.
   while (state === 'issued') {

@@ -77,7 +77,10 @@ export async function recharge(input: RechargeInput): Promise<RechargeStatus> {
     }
     setStatus('completed');
     // After the credit the money is real: from here on, failures are retried, never compensated.
-    if (credited.source) await (local ? localLifetime : lifetime).tellBalanceSourceBound(input.accountId, credited.source);
+    // The credit's recorded result decides (a history from before the flag existed lacks it: that lifetime was told).
+    if (credited.source && credited.source.lifetimeNeedsWord !== false) {
+      await (local ? localLifetime : lifetime).tellBalanceSourceBound(input.accountId, credited.source);
+    }
     return status;
   }
 

@@ -144,22 +144,64 @@ describe('a prepaid card with 30 days of validity', () => {
 });
 
 describe('a voucher', () => {
-  it('is cleared at the end of its validity with what remains, after a warning', async () => {
-    const c = await t.customer();
+  /** Issued as sales issue it: the row, then its lifetime (which keeps the voucher's fixed dates on its own). */
+  async function issuedVoucher(options: { faceValue: bigint; validDays: number; needsWord?: boolean }) {
     const now = t.clock.now().getTime();
-    const voucher = await issueVoucher(t.db.prisma, { faceValue: 3_000n, validFrom: new Date(now - DAY), validUntil: new Date(now + 10 * DAY), createdById: salesId, now: new Date(now) });
-    const redeemed = await t.app.inject({
-      method: 'POST',
-      url: '/v1/recharges',
-      headers: { ...bearer(c.token), 'idempotency-key': randomUUID() },
-      payload: { method: 'voucher', code: voucher.code },
-    });
+    const voucher = await issueVoucher(t.db.prisma, { faceValue: options.faceValue, validFrom: new Date(now - DAY), validUntil: new Date(now + options.validDays * DAY), createdById: salesId, now: new Date(now) });
+    if (options.needsWord) await t.db.prisma.voucher.update({ where: { id: voucher.id }, data: { lifetimeNeedsWord: true } });
+    await t.workflows.startBalanceSourceLifetime({ kind: 'voucher', reference: voucher.code, sourceId: voucher.id, expiresAt: voucher.validUntil.getTime() });
+    return voucher;
+  }
+  const redeem = (token: string, code: string) =>
+    t.app.inject({ method: 'POST', url: '/v1/recharges', headers: { ...bearer(token), 'idempotency-key': randomUUID() }, payload: { method: 'voucher', code } });
+  const voucherWarnings = (code: string) => t.db.prisma.outboxMessage.findMany({ where: { businessKey: { startsWith: `voucher-expiry-warning/${code}/` } } });
+
+  it('needs no word of its redemption: 3 days before its end its holder is warned, at its end what remains is cleared', async () => {
+    const c = await t.customer();
+    const voucher = await issuedVoucher({ faceValue: 3_000n, validDays: 10 });
+    const redeemed = await redeem(c.token, voucher.code);
     expect(redeemed.statusCode).toBe(201);
-    await recordHistory(t.temporal.client.workflow.getHandle(`recharge/${redeemed.json().id}`), 'recharge-voucher-local-steps');
-    await expect(t.temporal.workflow.result(`voucher/${voucher.code}`)).resolves.toBe('expired');
-    expect(await t.db.prisma.outboxMessage.count({ where: { businessKey: { startsWith: `voucher-expiry-warning/${voucher.code}/` } } })).toBe(1);
+    const recharge = t.temporal.client.workflow.getHandle(`recharge/${redeemed.json().id}`);
+    await recordHistory(recharge, 'recharge-voucher-no-word');
+    // The recharge was one workflow: it credited and ended, and signalled nobody.
+    const events = (await recharge.fetchHistory()).events ?? [];
+    expect(events.some((e) => e.markerRecordedEventAttributes?.details?.data?.payloads?.some((p) => Buffer.from(p.data ?? []).toString().includes('tellBalanceSourceBound')))).toBe(false);
+    await spend(c.accountId, '12.00');
+
+    const lifetime = `voucher/${voucher.code}`;
+    await expect(t.temporal.workflow.result(lifetime)).resolves.toBe('expired');
+    await recordHistory(t.temporal.client.workflow.getHandle(lifetime), 'voucher-lifetime-own-dates');
+    const times = await activityTimes(lifetime);
+    expect(times.warnVoucherExpiry).toHaveLength(1);
+    expect(Math.abs(times.warnVoucherExpiry![0]! - (voucher.validUntil.getTime() - 3 * DAY))).toBeLessThan(2000);
+    expect(times.expireVoucher).toHaveLength(1);
+    expect(Math.abs(times.expireVoucher![0]! - voucher.validUntil.getTime())).toBeLessThan(2000);
+    const sent = await voucherWarnings(voucher.code);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.accountId).toBe(c.accountId);
+    expect(sent[0]!.body).toContain('18.00');
     const expiry = await t.db.prisma.journalEntry.findUniqueOrThrow({ where: { businessKey: `voucher/${voucher.id}/expiry` }, include: { postings: true } });
-    expect(expiry.postings.map((p) => p.amountMinor).sort()).toEqual([-3_000n, 3_000n]);
+    expect(expiry.postings.map((p) => p.amountMinor).sort()).toEqual([-1_800n, 1_800n]);
+    expect(await sourceBalances(t.services, c.accountId)).toEqual({ [`voucher:${voucher.id}`]: 0n });
     expect((await t.db.prisma.voucher.findUniqueOrThrow({ where: { id: voucher.id } })).status).toBe('expired');
+  });
+
+  it('ends unused, with no warning and nothing to clear, when nobody redeemed it', async () => {
+    const voucher = await issuedVoucher({ faceValue: 3_000n, validDays: 5 });
+    await expect(t.temporal.workflow.result(`voucher/${voucher.code}`)).resolves.toBe('expired');
+    expect(await voucherWarnings(voucher.code)).toHaveLength(0);
+    expect(await t.db.prisma.journalEntry.count({ where: { businessKey: `voucher/${voucher.id}/expiry` } })).toBe(0);
+    expect((await t.db.prisma.voucher.findUniqueOrThrow({ where: { id: voucher.id } })).status).toBe('expired');
+  });
+
+  it('is still told of its redemption when it was issued before lifetimes kept their own dates', async () => {
+    const c = await t.customer();
+    const voucher = await issuedVoucher({ faceValue: 2_000n, validDays: 10, needsWord: true });
+    const redeemed = await redeem(c.token, voucher.code);
+    expect(redeemed.statusCode).toBe(201);
+    await expect(t.temporal.workflow.result(`voucher/${voucher.code}`)).resolves.toBe('expired');
+    expect(await voucherWarnings(voucher.code)).toHaveLength(1);
+    const expiry = await t.db.prisma.journalEntry.findUniqueOrThrow({ where: { businessKey: `voucher/${voucher.id}/expiry` }, include: { postings: true } });
+    expect(expiry.postings.map((p) => p.amountMinor).sort()).toEqual([-2_000n, 2_000n]);
   });
 });

@@ -38,6 +38,9 @@ describe('replaying recorded histories', async () => {
         // A run that continued as new (10,000 accounts).
         'monthly-bills-continued.history.pb',
         'balance-expiry-sweep.history.pb',
+        // A voucher recharge that tells no lifetime, and a voucher lifetime that keeps its own dates.
+        'recharge-voucher-no-word.history.pb',
+        'voucher-lifetime-own-dates.history.pb',
       ]),
     );
   });

@@ -49,6 +49,26 @@ export async function queueExpiryWarning(
   return businessKey;
 }
 
+/**
+ * The account holding a voucher: who reserved or redeemed it (also after it expired), or null while nobody has
+ * (a redemption given back returns it to nobody). What a voucher's lifetime asks when its timers fire.
+ */
+export async function voucherHolder(ctx: ServiceContext, voucherId: string): Promise<string | null> {
+  const [row] = await ctx.prisma.$queryRaw<{ account_id: string | null }[]>`
+    SELECT account_id::text FROM vouchers WHERE id = ${voucherId}::uuid AND status IN ('reserved', 'redeemed', 'expired')`;
+  return row?.account_id ?? null;
+}
+
+/** Three days before a voucher's end: queues the warning to its holder, if it was redeemed and money remains. */
+export async function warnVoucherHolder(
+  ctx: ServiceContext,
+  input: { sourceId: string; reference: string; expiresAt: number },
+): Promise<{ accountId: string | null; warning: string | null }> {
+  const accountId = await voucherHolder(ctx, input.sourceId);
+  if (accountId === null) return { accountId, warning: null };
+  return { accountId, warning: await queueExpiryWarning(ctx, { kind: 'voucher', ...input, accountId }) };
+}
+
 export interface BoundSource {
   kind: SourceKind;
   sourceId: string;

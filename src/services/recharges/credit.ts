@@ -16,8 +16,12 @@ import { releasePrepaidCard } from './prepaid-card-binding.js';
 
 export interface Credited {
   status: 'completed';
-  /** For a card or voucher: what its lifetime workflow must be told. */
-  source: { kind: 'prepaid_card' | 'voucher'; reference: string; sourceId: string; expiresAt: Date } | null;
+  /**
+   * For a card or voucher: what its lifetime workflow must be told, if it must. A card's clock starts now, so
+   * its lifetime always needs the word; a voucher's dates were fixed at issue, and only lifetimes from before
+   * 20261127093000 wait for the word (`vouchers.lifetime_needs_word`).
+   */
+  source: { kind: 'prepaid_card' | 'voucher'; reference: string; sourceId: string; expiresAt: Date; lifetimeNeedsWord: boolean } | null;
 }
 
 /**
@@ -43,7 +47,7 @@ export async function creditRecharge(ctx: ServiceContext, rechargeId: string): P
         const [voucher] = await tx.$queryRaw<VoucherRow[]>`
           UPDATE vouchers SET status = 'redeemed', redeemed_at = COALESCE(redeemed_at, ${now})
           WHERE id = ${recharge.voucher_id}::uuid AND recharge_id = ${rechargeId}::uuid
-          RETURNING id::text, code, face_value_minor, valid_from, valid_until, scope, min_spend_minor`;
+          RETURNING id::text, code, face_value_minor, valid_from, valid_until, scope, min_spend_minor, lifetime_needs_word`;
         if (!voucher) throw new Error(`voucher of recharge ${rechargeId} is not reserved for it`);
         const amount = Money.ofMinor(voucher.face_value_minor, currency);
         entry = voucherRechargeEntry({ rechargeId, billingAccountId: accountId, voucherId: voucher.id, amount });
@@ -53,7 +57,13 @@ export async function creditRecharge(ctx: ServiceContext, rechargeId: string): P
           scope: voucher.scope,
           minSpend: voucher.min_spend_minor === null ? null : Money.ofMinor(voucher.min_spend_minor, currency),
         });
-        source = { kind: 'voucher', reference: voucher.code, sourceId: voucher.id, expiresAt: voucher.valid_until };
+        source = {
+          kind: 'voucher',
+          reference: voucher.code,
+          sourceId: voucher.id,
+          expiresAt: voucher.valid_until,
+          lifetimeNeedsWord: voucher.lifetime_needs_word,
+        };
       } else if (recharge.method === 'prepaid_card') {
         const [card] = await tx.$queryRaw<CardRow[]>`
           SELECT id::text, card_no, face_value_minor, expires_at FROM prepaid_cards
@@ -62,7 +72,7 @@ export async function creditRecharge(ctx: ServiceContext, rechargeId: string): P
         const amount = Money.ofMinor(card.face_value_minor, currency);
         entry = prepaidCardRechargeEntry({ rechargeId, billingAccountId: accountId, cardId: card.id, amount });
         terms.set(customerPrepaidCard(accountId, card.id, currency).key, { expiresAt: card.expires_at });
-        source = { kind: 'prepaid_card', reference: card.card_no, sourceId: card.id, expiresAt: card.expires_at! };
+        source = { kind: 'prepaid_card', reference: card.card_no, sourceId: card.id, expiresAt: card.expires_at!, lifetimeNeedsWord: true };
       } else {
         entry = cashRechargeEntry({ rechargeId, billingAccountId: accountId, amount: Money.ofMinor(recharge.amount_minor!, currency) });
       }
@@ -93,6 +103,7 @@ interface VoucherRow {
   valid_until: Date;
   scope: string[];
   min_spend_minor: bigint | null;
+  lifetime_needs_word: boolean;
 }
 
 interface CardRow {
