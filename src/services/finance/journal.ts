@@ -1,7 +1,8 @@
 import { DomainError } from '../../domain/errors.js';
 import type { JournalEntryKind, Side } from '../../domain/ledger/index.js';
-import { isCurrency, Money, type Currency } from '../../domain/money.js';
+import { Money, type Currency } from '../../domain/money.js';
 import type { ServiceContext } from '../context.js';
+import { currencyOf } from '../statements/common.js';
 
 export interface JournalFilter {
   accountId?: string;
@@ -59,7 +60,7 @@ export async function listJournal(ctx: ServiceContext, filter: JournalFilter): P
   const userById = new Map(users.map((user) => [user.id, user]));
 
   return rows.map((row) => {
-    const currency = currencyOf(row.currency);
+    const currency = currencyOf(row.currency, () => `journal entry ${row.id}`);
     const user = row.actorId ? userById.get(row.actorId) : undefined;
     return {
       id: row.id,
@@ -80,9 +81,4 @@ export async function listJournal(ctx: ServiceContext, filter: JournalFilter): P
       })),
     };
   });
-}
-
-function currencyOf(value: string): Currency {
-  if (!isCurrency(value)) throw new Error(`the ledger holds an unknown currency ${JSON.stringify(value)}`);
-  return value;
 }

@@ -7,37 +7,45 @@ import type { SourceChange } from './common.js';
  * plain label of the kind rather than failing: a statement line must always render.
  */
 export function describeEntry(entry: { kind: JournalEntryKind; details: unknown; sources: readonly SourceChange[] }): string {
+  // Every line of every statement page comes through here: module-level helpers, no closures per call.
   const details = isRecord(entry.details) ? entry.details : {};
-  const text = (key: string): string | undefined => {
-    const value = details[key];
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  };
-  const sourceId = entry.sources.find((s) => s.sourceId !== null)?.sourceId ?? undefined;
-  const withId = (label: string, id: string | undefined) => (id ? `${label} (${id})` : label);
   switch (entry.kind) {
     case 'usage_charge': {
-      const item = text('item');
-      return withId(item ? `Usage ${item}` : 'Usage', text('usageRecordId'));
+      const item = text(details, 'item');
+      return withId(item ? `Usage ${item}` : 'Usage', text(details, 'usageRecordId'));
     }
     case 'recharge_cash':
       return 'Cash recharge';
     case 'recharge_voucher':
-      return withId('Voucher recharge', text('voucherId') ?? sourceId);
+      return withId('Voucher recharge', text(details, 'voucherId') ?? firstSourceId(entry.sources));
     case 'recharge_prepaid_card':
-      return withId('Prepaid card recharge', text('cardNo') ?? sourceId);
+      return withId('Prepaid card recharge', text(details, 'cardNo') ?? firstSourceId(entry.sources));
     case 'adjustment': {
-      const reason = text('reason');
+      const reason = text(details, 'reason');
       return reason ? `Adjustment: ${reason}` : 'Adjustment';
     }
     case 'expiry': {
       const what = entry.sources.some((s) => s.source === 'prepaid_card') ? 'Prepaid card expired' : 'Voucher expired';
-      return withId(what, sourceId);
+      return withId(what, firstSourceId(entry.sources));
     }
     case 'reversal': {
-      const reason = text('reason');
+      const reason = text(details, 'reason');
       return reason ? `Reversal: ${reason}` : 'Reversal';
     }
   }
+}
+
+function text(details: Record<string, unknown>, key: string): string | undefined {
+  const value = details[key];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function withId(label: string, id: string | undefined): string {
+  return id ? `${label} (${id})` : label;
+}
+
+function firstSourceId(sources: readonly SourceChange[]): string | undefined {
+  return sources.find((s) => s.sourceId !== null)?.sourceId ?? undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

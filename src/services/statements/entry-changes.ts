@@ -51,6 +51,6 @@ export function sourceChange(
   return {
     source: posting.source,
     sourceId: posting.source_id,
-    change: customerSide(posting.amount_minor, currencyOf(posting.currency, `ledger account of entry ${entryId}`)),
+    change: customerSide(posting.amount_minor, currencyOf(posting.currency, () => `ledger account of entry ${entryId}`)),
   };
 }

@@ -87,7 +87,7 @@ export async function listIncomeExpenditure(
 
 /** One stored entry as a statement line. */
 export function statementLine(row: EntryRow): StatementLine {
-  const currency = currencyOf(row.currency, `journal entry ${row.id}`);
+  const currency = currencyOf(row.currency, () => `journal entry ${row.id}`);
   // postEntries writes it on every entry that names an account; checkStoredLedger watches it.
   if (row.balance_after_minor === null) throw new Error(`journal entry ${row.id} has no running balance`);
   const kind = asEntryKind(row.kind);
