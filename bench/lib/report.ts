@@ -49,7 +49,9 @@ export async function onStack(body: (parts: { stack: BenchStack; api: Api; db: p
   try {
     const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
     stack.onStop({ name: 'bench pg pool', stop: () => db.end() });
-    return await body({ stack, api: new Api(stack.apiUrl), db });
+    const api = new Api(stack.apiUrl);
+    stack.onStop({ name: 'bench HTTP client', stop: async () => api.close() });
+    return await body({ stack, api, db });
   } catch (error) {
     log(`\nFAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;

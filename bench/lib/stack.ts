@@ -40,7 +40,8 @@ export interface BenchStack {
 }
 
 const ADMIN = { email: 'bench-admin@example.com', password: 'Quiet-Harbor-Lantern-4821' };
-const TOPOLOGY = 'API and worker in processes of their own (npm run api, npm run worker, as in docker-compose.yml); embedded PostgreSQL and Temporal dev server';
+const TOPOLOGY =
+  'API and worker in processes of their own (npm run api, npm run worker, as in docker-compose.yml); embedded PostgreSQL and Temporal dev server; the benchmark calls the API with node:http (keep-alive), not fetch';
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
