@@ -38,18 +38,25 @@ async function answersWithin(token: string, wanted: number): Promise<number> {
 const revokeBehindTheServicesBack = (userId: string) =>
   t.db.prisma.$executeRaw`UPDATE sessions SET revoked_at = now() WHERE user_id = ${userId}::uuid`;
 
+/** Runs `work` with the sessions trigger off, so its changes are never announced; then puts it back, and drops what the cache learned meanwhile. */
+async function unannounced(work: () => Promise<void>): Promise<void> {
+  await t.db.prisma.$executeRawUnsafe('ALTER TABLE sessions DISABLE TRIGGER sessions_principals_changed');
+  try {
+    await work();
+  } finally {
+    await t.db.prisma.$executeRawUnsafe('ALTER TABLE sessions ENABLE TRIGGER sessions_principals_changed');
+    t.services.principals.forgetAll();
+  }
+}
+
 describe('tokens answered from memory', () => {
   it('are answered from memory: a revocation nobody announces goes unseen (what the triggers are for)', async () => {
     const staff = await t.staff(['admin']);
     expect((await auditEvents(staff.token)).statusCode).toBe(200);
-    await t.db.prisma.$executeRawUnsafe('ALTER TABLE sessions DISABLE TRIGGER sessions_principals_changed');
-    try {
+    await unannounced(async () => {
       await revokeBehindTheServicesBack(staff.userId);
       expect((await auditEvents(staff.token)).statusCode).toBe(200);
-    } finally {
-      await t.db.prisma.$executeRawUnsafe('ALTER TABLE sessions ENABLE TRIGGER sessions_principals_changed');
-      t.services.principals.forgetAll();
-    }
+    });
   });
 
   it('stop being accepted once another process revokes their session', async () => {
@@ -76,13 +83,10 @@ describe('tokens answered from memory', () => {
     expect(rows).toHaveLength(1);
     await until(() => !t.services.principals.isListening);
     // Unannounced (the trigger is off) and unheard (nobody listens): only reading the database can see it.
-    await t.db.prisma.$executeRawUnsafe('ALTER TABLE sessions DISABLE TRIGGER sessions_principals_changed');
-    try {
+    await unannounced(async () => {
       await revokeBehindTheServicesBack(staff.userId);
       expect((await auditEvents(staff.token)).statusCode).toBe(401);
-    } finally {
-      await t.db.prisma.$executeRawUnsafe('ALTER TABLE sessions ENABLE TRIGGER sessions_principals_changed');
-    }
+    });
     await until(() => t.services.principals.isListening);
     const again = await t.staff(['admin']);
     expect((await auditEvents(again.token)).statusCode).toBe(200);

@@ -60,8 +60,10 @@ export function assertTimeRange(range: TimeRange): void {
   }
 }
 
-/** Currencies come from our own rows; an unknown one is corrupt data, not a client error. */
-/** `what` names the row in the error; a function when naming it costs something (a page maps thousands). */
+/**
+ * Currencies come from our own rows; an unknown one is corrupt data, not a client error. `what` names the row
+ * in the error: a function when naming it costs something (a page maps thousands).
+ */
 export function currencyOf(value: string | null, what: string | (() => string)): Currency {
   if (!isCurrency(value)) throw new Error(`${typeof what === 'string' ? what : what()} has an unknown currency ${JSON.stringify(value)}`);
   return value;

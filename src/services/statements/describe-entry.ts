@@ -6,9 +6,9 @@ import type { SourceChange } from './common.js';
  * the customer's sources it moved, so it needs no extra reads. Unknown or missing details fall back to the
  * plain label of the kind rather than failing: a statement line must always render.
  */
-export function describeEntry(entry: { kind: JournalEntryKind; details: unknown; sources: readonly SourceChange[] }): string {
+export function describeEntry(entry: { kind: JournalEntryKind; details: Record<string, unknown>; sources: readonly SourceChange[] }): string {
   // Every line of every statement page comes through here: module-level helpers, no closures per call.
-  const details = isRecord(entry.details) ? entry.details : {};
+  const { details } = entry;
   switch (entry.kind) {
     case 'usage_charge': {
       const item = text(details, 'item');
@@ -46,8 +46,4 @@ function withId(label: string, id: string | undefined): string {
 
 function firstSourceId(sources: readonly SourceChange[]): string | undefined {
   return sources.find((s) => s.sourceId !== null)?.sourceId ?? undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -24,7 +24,7 @@ export interface StatementLine {
   sources: SourceChange[];
 }
 
-export interface EntryRow {
+interface EntryRow {
   id: bigint;
   kind: string;
   currency: string;
@@ -86,7 +86,7 @@ export async function listIncomeExpenditure(
 }
 
 /** One stored entry as a statement line. */
-export function statementLine(row: EntryRow): StatementLine {
+function statementLine(row: EntryRow): StatementLine {
   const currency = currencyOf(row.currency, () => `journal entry ${row.id}`);
   // postEntries writes it on every entry that names an account; checkStoredLedger watches it.
   if (row.balance_after_minor === null) throw new Error(`journal entry ${row.id} has no running balance`);
@@ -94,6 +94,7 @@ export function statementLine(row: EntryRow): StatementLine {
   const sources = row.changes.map(([source, source_id, sourceCurrency, amount]) =>
     sourceChange(row.id, { source, source_id, currency: sourceCurrency, amount_minor: BigInt(amount) }),
   );
+  // Details that are not an object (never written so) read as none: a statement line must always render.
   const details = typeof row.details === 'object' && row.details !== null && !Array.isArray(row.details) ? (row.details as Record<string, unknown>) : {};
   return {
     id: row.id,
